@@ -1,0 +1,100 @@
+// The validated configuration: plain, immutable data that every other part reads.
+// It is produced only by config::load() (loader.h), which checks everything before the daemon
+// starts anything; nothing downstream re-validates or mutates it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ggufd::config {
+
+using Duration = std::chrono::milliseconds;
+
+enum class LoadMode { eager, lazy };
+enum class RestartPolicy { never, on_failure, always };
+
+/// Where a setting came from, so that later errors (a missing model file, a port in use) can
+/// point at the line the user has to change. `file` is empty for discovered services.
+struct SourceLocation {
+    std::filesystem::path file;
+    int line = 0;
+};
+
+/// One model served by one child process. `name` is what clients put in `model`.
+struct ServiceConfig {
+    std::string name;
+    SourceLocation defined_at;
+    bool discovered = false;                  ///< found in models_dir rather than configured
+
+    std::filesystem::path model;              ///< GGUF file ("~" expanded); may be empty with `command`
+    std::optional<std::filesystem::path> mmproj;  ///< projector file: configured, or found beside the model
+    std::optional<uint16_t> port;             ///< fixed port; otherwise one from port_range
+    LoadMode load = LoadMode::eager;          ///< configured services: eager; discovered: lazy
+    std::vector<std::string> aliases;
+    std::vector<std::string> args;            ///< appended verbatim to llama-server's argv
+    std::map<std::string, std::string> env;   ///< added to the daemon's environment
+
+    std::optional<std::vector<int>> gpus;     ///< nullopt: default mask (discrete GPUs); empty: CPU only
+    std::optional<int> ctx_size;              ///< nullopt: llama-server's own default
+    int n_gpu_layers = -1;                    ///< -1: all layers
+    std::optional<int> parallel;
+    std::optional<std::string> cpu_affinity;  ///< "0-7,16": the child is pinned to these CPUs
+
+    /// A full command instead of llama-server: any OpenAI-compatible server. "{port}" and
+    /// "{model}" in any element are replaced. Empty: run llama-server with mapped settings.
+    std::vector<std::string> command;
+    std::string health_path = "/health";
+
+    RestartPolicy restart = RestartPolicy::on_failure;
+    int restart_limit = 5;                    ///< restarts allowed within restart_window ...
+    Duration restart_window = std::chrono::minutes(10);  ///< ... before the service is `failed`
+    Duration start_timeout = std::chrono::seconds(300);
+    Duration stop_timeout = std::chrono::seconds(10);    ///< SIGTERM grace before SIGKILL
+    Duration health_interval = std::chrono::seconds(5);
+    Duration health_timeout = std::chrono::seconds(2);
+    int health_failures = 3;                  ///< consecutive failed polls that make it unhealthy
+    Duration idle_unload{0};                  ///< 0: never unload for idleness
+    std::optional<uint64_t> memory_bytes;     ///< overrides the GGUF-based memory estimate
+};
+
+/// Per-device memory budget (SPEC §2 "Memory budget").
+struct MemoryConfig {
+    uint64_t reserve_bytes = 512ull << 20;    ///< kept free on each device when no budget is set
+    std::map<int, uint64_t> budget_bytes;     ///< device index -> budget, overriding total - reserve
+};
+
+struct ListenAddress {
+    std::string host = "127.0.0.1";
+    uint16_t port = 8080;
+};
+
+struct Config {
+    std::filesystem::path source_file;        ///< empty when running without a config file
+
+    ListenAddress listen;
+    std::optional<ListenAddress> admin_listen;  ///< admin API on its own listener when set
+    std::filesystem::path llama_server = "llama-server";
+    std::filesystem::path models_dir;
+    uint16_t port_range_first = 2000;
+    uint16_t port_range_last = 2099;
+    std::vector<std::string> api_keys;        ///< non-empty: the front door requires a Bearer key
+    std::vector<std::string> admin_api_keys;  ///< non-empty: admin endpoints require one of these
+
+    uint64_t max_body_bytes = 64ull << 20;
+    Duration upstream_timeout = std::chrono::seconds(600);  ///< silence from a child before 504
+    Duration drain_timeout = std::chrono::seconds(30);      ///< in-flight requests at shutdown
+    int workers = 0;                          ///< front-door event loops; 0: one per CPU (max 4)
+
+    MemoryConfig memory;
+    std::vector<ServiceConfig> services;      ///< configured first, then discovered, names unique
+};
+
+std::string_view to_string(LoadMode mode);
+std::string_view to_string(RestartPolicy policy);
+
+}  // namespace ggufd::config

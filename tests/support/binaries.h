@@ -1,0 +1,23 @@
+// Where the test suites find the programs they run: the binaries this build produced, and a
+// real llama-server for the e2e suites.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace ggufd::test {
+
+/// A program of this build tree, e.g. build_binary("ggufd") -> <build>/ggufd.
+std::filesystem::path build_binary(const std::string& name);
+
+struct LlamaServerLookup {
+    std::optional<std::filesystem::path> path;
+    std::string searched;  ///< what was tried, for the "skipped" message
+};
+
+/// A real llama-server: $GGUFD_TEST_LLAMA_SERVER, then ../shared/llama.cpp/llama-server beside
+/// the source tree, then `llama-server` on PATH.
+LlamaServerLookup find_llama_server();
+
+}  // namespace ggufd::test
