@@ -1,0 +1,74 @@
+// The supervisor: one long-lived thread that owns every child process and every service's state
+// machine. Other threads (the front door, the CLI's admin calls, signal handling) talk to it only
+// through the thread-safe methods below; their callbacks run on the supervisor thread and must
+// only hand results back (EventLoop::post), never block.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "ggufd/config/config.h"
+#include "ggufd/supervisor/service_handle.h"
+
+namespace ggufd::supervisor {
+
+class SupervisorCore;
+
+/// The answer to "make this service ready" (a lazy start) or to an admin action.
+struct Outcome {
+    bool ok = false;
+    int http_status = 503;          ///< when not ok: 503 (cannot serve now) or 404 (no such service)
+    std::string message;            ///< what happened, or why not, in words a user can act on
+    int retry_after_seconds = 0;    ///< when not ok: a hint for Retry-After (0: none)
+};
+using OutcomeCallback = std::function<void(const Outcome&)>;
+
+/// What the front door routes by: every service and alias name -> its handle. Immutable; a
+/// reload publishes a new one.
+struct ServiceDirectory {
+    std::vector<std::shared_ptr<ServiceHandle>> services;  ///< in config order
+    std::unordered_map<std::string, std::shared_ptr<ServiceHandle>> by_name;  ///< names and aliases
+
+    std::shared_ptr<ServiceHandle> find(std::string_view name) const;
+};
+
+/// The devices a service's child may see, decided by the GPU part (default mask or `gpus`).
+struct GpuAssignment {
+    std::vector<int> devices;  ///< empty: CPU only
+    std::string reason;        ///< for the log: why these devices
+    std::string error;         ///< non-empty: the service cannot start (e.g. gpus = [3] on a 2-GPU box)
+};
+using GpuAssigner = std::function<GpuAssignment(const config::ServiceConfig&)>;
+
+class Supervisor {
+public:
+    explicit Supervisor(const config::Config& config, GpuAssigner assign_gpus);
+    ~Supervisor();  ///< stops every child (SIGTERM, grace, SIGKILL) and joins the thread
+
+    /// Starts the supervisor thread and every eager service. `on_eager_settled` runs (on the
+    /// supervisor thread) once every eager service is ready or has failed: systemd's READY=1.
+    void start(std::function<void()> on_eager_settled = {});
+
+    std::shared_ptr<const ServiceDirectory> directory() const;
+
+    /// Makes the service ready, starting it if it is stopped (lazy loading). The callback runs
+    /// once it is ready, or with the reason it cannot be.
+    void ensure_ready(const std::shared_ptr<ServiceHandle>& service, OutcomeCallback callback);
+
+    enum class Action { start, stop, restart };
+    /// Admin: start (also clears `failed`), stop, or restart a service by name. The callback
+    /// runs when the action has completed: started and ready, or stopped.
+    void control(const std::string& name, Action action, OutcomeCallback callback);
+
+    /// Stops every child in parallel; `done` runs once all have exited.
+    void stop_all(std::function<void()> done);
+
+private:
+    std::unique_ptr<SupervisorCore> core_;
+};
+
+}  // namespace ggufd::supervisor

@@ -1,0 +1,39 @@
+// Hands out the ports children listen on: a service's fixed port, or the lowest free one in
+// port_range. A service keeps its port across restarts, so clients that talk to it directly
+// keep working; ports are checked free (by binding) before a child is started on them.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+
+namespace ggufd::supervisor {
+
+class PortAllocator {
+public:
+    /// `is_free` is injectable for tests; by default it binds 127.0.0.1:port.
+    PortAllocator(uint16_t first, uint16_t last, std::set<uint16_t> reserved,
+                  std::function<bool(uint16_t)> is_free = {});
+
+    struct Result {
+        uint16_t port = 0;    ///< 0: none
+        std::string error;    ///< why not, in words
+    };
+
+    /// The port for `service`: its `fixed` port if given, else the one it had, else the lowest
+    /// free port in the range that no other service holds.
+    Result acquire(const std::string& service, std::optional<uint16_t> fixed);
+    /// Forgets the service's port (it was removed from the config).
+    void release(const std::string& service);
+
+private:
+    uint16_t first_, last_;
+    std::set<uint16_t> reserved_;  // fixed ports of configured services and the daemon's own
+    std::function<bool(uint16_t)> is_free_;
+    std::map<std::string, uint16_t> assigned_;
+};
+
+}  // namespace ggufd::supervisor
