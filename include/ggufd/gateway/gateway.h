@@ -1,0 +1,43 @@
+// The front door: OpenAI-compatible routing by `model`, streaming relay, health, status and the
+// admin API, served by a few event-loop workers (one thread each) that share nothing but the
+// configuration and the supervisor.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include "ggufd/config/config.h"
+#include "ggufd/supervisor/supervisor.h"
+
+namespace ggufd::gateway {
+
+struct GatewayContext;
+class Worker;
+
+class Gateway {
+public:
+    Gateway(const config::Config& config, supervisor::Supervisor& supervisor);
+    ~Gateway();  ///< stops the workers
+
+    /// Binds the listeners and starts the workers. Throws net::SocketError ("listen on
+    /// 127.0.0.1:8080: Address already in use") before anything is started.
+    void start();
+    /// Shutdown, step 1: stop accepting; idle keep-alive connections are closed, requests in
+    /// flight continue and their connections close after them. /health answers 503 from now on.
+    void stop_accepting();
+    /// Requests still being answered.
+    int active_requests() const;
+    /// Waits until no request is in flight, or `timeout` passes. True when drained.
+    bool wait_drained(std::chrono::milliseconds timeout);
+    /// Shutdown, last step: ends the workers; anything still open is dropped.
+    void stop();
+
+    int worker_count() const { return static_cast<int>(workers_.size()); }
+
+private:
+    std::unique_ptr<GatewayContext> context_;
+    std::vector<std::unique_ptr<Worker>> workers_;
+};
+
+}  // namespace ggufd::gateway

@@ -1,0 +1,150 @@
+#include "dispatcher.h"
+
+#include "admin_api.h"
+#include "auth.h"
+#include "client_connection.h"
+#include "model_field.h"
+#include "proxy_exchange.h"
+#include "route.h"
+#include "status_api.h"
+#include "worker.h"
+
+namespace ggufd::gateway {
+namespace {
+
+// A request that lost a race with a stop (idle unload) asks again this many times.
+constexpr int kMaxReadyAttempts = 3;
+
+std::string known_models(const supervisor::ServiceDirectory& directory) {
+    std::string names;
+    for (const auto& service : directory.services) {
+        names += (names.empty() ? "" : ", ") + service->name();
+        for (const auto& alias : service->config().aliases) names += ", " + alias;
+    }
+    return names.empty() ? "(none configured)" : names;
+}
+
+void handle_model_request(ClientConnection& connection) {
+    ModelField field = extract_model(connection.body());
+    auto directory = connection.worker().context().supervisor.directory();
+    switch (field.status) {
+        case ModelField::Status::invalid_json:
+            return connection.respond(Response::error(400, "the request body is not valid JSON: " + field.error, "invalid_json"));
+        case ModelField::Status::not_an_object:
+            return connection.respond(Response::error(400, "the request body must be a JSON object", "invalid_request"));
+        case ModelField::Status::missing:
+            return connection.respond(Response::error(
+                400, "the request has no \"model\" field; known models: " + known_models(*directory), "missing_model"));
+        case ModelField::Status::not_a_string:
+            return connection.respond(Response::error(400, "\"model\" must be a string", "invalid_request"));
+        case ModelField::Status::found:
+            break;
+    }
+    auto service = directory->find(field.model);
+    if (!service) {
+        return connection.respond(Response::error(
+            404, "model \"" + field.model + "\" is not served here; known models: " + known_models(*directory),
+            "model_not_found"));
+    }
+    proxy_to_service(connection, std::move(service), connection.request().target);
+}
+
+void handle_upstream(ClientConnection& connection, const Route& route) {
+    auto directory = connection.worker().context().supervisor.directory();
+    auto service = directory->find(route.service);
+    if (!service) {
+        return connection.respond(Response::error(
+            404, "no service named \"" + route.service + "\"; known: " + known_models(*directory), "model_not_found"));
+    }
+    proxy_to_service(connection, std::move(service), route.upstream_target);
+}
+
+void proxy_when_ready(ClientConnection& connection, std::shared_ptr<supervisor::ServiceHandle> service,
+                      std::string target, int attempt) {
+    if (service->try_begin_request()) {
+        auto exchange = std::make_unique<ProxyExchange>(connection, std::move(service), std::move(target));
+        ProxyExchange* started = exchange.get();
+        connection.produce_with(std::move(exchange));
+        started->begin();
+        return;
+    }
+    if (attempt >= kMaxReadyAttempts) {
+        return connection.respond(Response::error(
+            503, "service \"" + service->name() + "\" keeps stopping before it can serve: " + service->status().reason,
+            "service_unavailable", 5));
+    }
+    // Not ready: ask the supervisor (which starts it if it may) and continue on this worker's
+    // thread once it answers. The connection may be gone by then: it is looked up by id.
+    Worker* worker = &connection.worker();
+    uint64_t id = connection.id();
+    worker->context().supervisor.ensure_ready(
+        service, [worker, id, service, target = std::move(target), attempt](const supervisor::Outcome& outcome) {
+            worker->loop().post([worker, id, service, target, attempt, outcome] {
+                ClientConnection* waiting = worker->find(id);
+                if (!waiting) return;
+                if (!outcome.ok) {
+                    return waiting->respond(Response::error(outcome.http_status, outcome.message, "service_unavailable",
+                                                            outcome.retry_after_seconds));
+                }
+                proxy_when_ready(*waiting, service, target, attempt + 1);
+            });
+        });
+}
+
+}  // namespace
+
+void proxy_to_service(ClientConnection& connection, std::shared_ptr<supervisor::ServiceHandle> service,
+                      std::string target) {
+    proxy_when_ready(connection, std::move(service), std::move(target), 0);
+}
+
+void dispatch(ClientConnection& connection) {
+    const auto& request = connection.request();
+    const auto& config = connection.worker().context().config;
+    Route route = classify(request.method, request.target);
+
+    const bool admin = is_admin(route.kind);
+    const bool health = route.kind == RouteKind::health || route.kind == RouteKind::service_health;
+    if (config.admin_listen && !health && admin != connection.via_admin_listener()) {
+        // With a separate admin listener, each API is reachable only on its own address.
+        route.kind = RouteKind::not_found;
+    }
+    if (!health && route.kind != RouteKind::not_found) {
+        const auto& keys = admin && !config.admin_api_keys.empty() ? config.admin_api_keys : config.api_keys;
+        if (!key_accepted(keys, presented_key(request))) {
+            Response response = Response::error(401, "missing or invalid API key (send \"Authorization: Bearer <key>\")",
+                                                "invalid_api_key");
+            response.headers.push_back({"WWW-Authenticate", "Bearer"});
+            return connection.respond(response);
+        }
+    }
+
+    switch (route.kind) {
+        case RouteKind::model_api:
+            return handle_model_request(connection);
+        case RouteKind::upstream:
+            return handle_upstream(connection, route);
+        case RouteKind::models_list:
+        case RouteKind::health:
+        case RouteKind::service_health:
+            return handle_status_request(connection, route);
+        case RouteKind::services_list:
+        case RouteKind::service_status:
+        case RouteKind::service_action:
+        case RouteKind::service_logs:
+        case RouteKind::gpus:
+        case RouteKind::metrics:
+        case RouteKind::reload:
+            return handle_admin_request(connection, route);
+        case RouteKind::method_not_allowed: {
+            Response response = Response::error(405, request.method + " is not allowed on " + request.target,
+                                                "method_not_allowed");
+            response.headers.push_back({"Allow", route.allowed_methods});
+            return connection.respond(response);
+        }
+        case RouteKind::not_found:
+            return connection.respond(Response::error(404, "no endpoint at " + request.target, "not_found"));
+    }
+}
+
+}  // namespace ggufd::gateway

@@ -1,0 +1,316 @@
+#include "proxy_exchange.h"
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "ggufd/net/socket.h"
+#include "ggufd/util/units.h"
+#include "openai_error.h"
+#include "worker.h"
+
+namespace ggufd::gateway {
+namespace {
+
+constexpr size_t kMaxResponseHead = 64 * 1024;
+
+bool is_event_stream(const net::ResponseHead& head) {
+    const std::string* type = head.find("content-type");
+    return type && type->rfind("text/event-stream", 0) == 0;
+}
+
+}  // namespace
+
+ProxyExchange::ProxyExchange(ClientConnection& client, std::shared_ptr<supervisor::ServiceHandle> service,
+                             std::string target)
+    : client_(client),
+      pool_(client.worker().pool()),
+      service_(std::move(service)),
+      target_(std::move(target)),
+      upstream_timeout_ms_(static_cast<uint64_t>(client.worker().context().config.upstream_timeout.count())),
+      last_upstream_activity_(client.worker().loop().now()) {
+    service_->counters().requests.fetch_add(1, std::memory_order_relaxed);
+}
+
+ProxyExchange::~ProxyExchange() {
+    release_upstream(false);
+    service_->end_request();
+}
+
+void ProxyExchange::begin() {
+    request_head_ = upstream_request_head(client_.request(), target_, service_->port(), client_.body().size());
+    if (connect(true)) send_request();
+}
+
+// Takes a pooled connection or starts a new one. False (after answering the client) when no
+// connection could even be attempted.
+bool ProxyExchange::connect(bool allow_reuse) {
+    auto lease = pool_.acquire(service_->port(), allow_reuse);
+    if (!lease.connection) {
+        on_upstream_closed(lease.error);
+        return false;
+    }
+    upstream_ = std::move(lease.connection);
+    upstream_->set_owner(this);
+    reused_ = lease.reused;
+    sent_ = 0;
+    // Loopback connects complete at once in practice, so try to send right away; a socket that
+    // is still connecting answers EAGAIN and we wait for EPOLLOUT.
+    stage_ = Stage::sending;
+    return true;
+}
+
+void ProxyExchange::send_request() {
+    std::string_view body = client_.body();
+    const size_t total = request_head_.size() + body.size();
+    while (sent_ < total) {
+        iovec parts[2];
+        int count = 0;
+        if (sent_ < request_head_.size()) {
+            parts[count++] = {request_head_.data() + sent_, request_head_.size() - sent_};
+            if (!body.empty()) parts[count++] = {const_cast<char*>(body.data()), body.size()};
+        } else {
+            size_t offset = sent_ - request_head_.size();
+            parts[count++] = {const_cast<char*>(body.data()) + offset, body.size() - offset};
+        }
+        msghdr message{};
+        message.msg_iov = parts;
+        message.msg_iovlen = static_cast<size_t>(count);
+        ssize_t n = ::sendmsg(upstream_->fd(), &message, MSG_NOSIGNAL);
+        if (n > 0) {
+            sent_ += static_cast<size_t>(n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == ENOTCONN)) return;  // wait for EPOLLOUT
+        on_upstream_closed(n < 0 ? errno : 0);
+        return;
+    }
+    stage_ = Stage::awaiting_head;
+    last_upstream_activity_ = client_.worker().loop().now();
+}
+
+void ProxyExchange::on_upstream_io(uint32_t events) {
+    if (stage_ == Stage::done) return;
+    if (stage_ == Stage::sending && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
+        if (int error = net::connect_result(upstream_->fd()); error != 0) {
+            on_upstream_closed(error);
+            return;
+        }
+        send_request();
+        if (stage_ == Stage::done) return;
+    }
+    // A child may answer before it has read the whole request (an early error): read anyway.
+    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) read_response();
+}
+
+void ProxyExchange::read_response() {
+    if (paused_) {
+        read_pending_ = true;
+        return;
+    }
+    auto& scratch = client_.worker().scratch();
+    while (stage_ != Stage::done) {
+        ssize_t n = ::recv(upstream_->fd(), scratch.data(), scratch.size(), 0);
+        if (n > 0) {
+            last_upstream_activity_ = client_.worker().loop().now();
+            if (!consume(std::string_view(scratch.data(), static_cast<size_t>(n)))) return;
+            // Less than a full buffer means the socket is drained; edge-triggered epoll reports
+            // whatever arrives next.
+            if (static_cast<size_t>(n) < scratch.size()) return;
+            continue;
+        }
+        if (n == 0) {
+            on_upstream_closed(0);
+            return;
+        }
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN) return;
+        on_upstream_closed(errno);
+        return;
+    }
+}
+
+// False when reading should stop: the exchange ended, or the client is backlogged.
+bool ProxyExchange::consume(std::string_view data) {
+    if (stage_ == Stage::relaying) return relay_body(data);
+    head_buffer_.append(data);
+    while (true) {
+        auto parsed = net::parse_response_head(head_buffer_, kMaxResponseHead, client_.request().method, response_);
+        if (parsed.status == net::ParseStatus::incomplete) return true;
+        if (parsed.status == net::ParseStatus::error) {
+            fail(502, describe_service() + " sent a malformed response: " + parsed.error, "upstream_error");
+            return false;
+        }
+        if (response_.status >= 100 && response_.status < 200) {  // interim (100 Continue): skip
+            head_buffer_.erase(0, parsed.head_bytes);
+            continue;
+        }
+        std::string after_head = head_buffer_.substr(parsed.head_bytes);
+        head_buffer_.clear();
+        return start_relay(after_head);
+    }
+}
+
+bool ProxyExchange::start_relay(std::string_view after_head) {
+    stage_ = Stage::relaying;
+    event_stream_ = is_event_stream(response_);
+    client_framing_ = choose_client_framing(response_, client_.head_request(), client_.request().version_minor);
+    remaining_ = response_.content_length;
+    bool keep_alive = client_.request().keep_alive && client_.worker().accepting();
+    std::string head = client_response_head(response_, client_framing_, keep_alive);
+    client_.mark_response_started();
+    if (client_framing_ == ClientFraming::none) {
+        if (!client_.send(head)) return false;
+        complete();
+        return false;
+    }
+    if (!client_.send(head)) return false;
+    return after_head.empty() ? true : relay_body(after_head);
+}
+
+bool ProxyExchange::relay_body(std::string_view data) {
+    std::string& out = client_.worker().frame_buffer();
+    out.clear();
+    bool finished = false;
+    switch (response_.framing) {
+        case net::BodyFraming::content_length: {
+            size_t take = static_cast<size_t>(std::min<uint64_t>(remaining_, data.size()));
+            remaining_ -= take;
+            finished = remaining_ == 0;
+            if (!client_.send(data.substr(0, take))) return false;
+            break;
+        }
+        case net::BodyFraming::chunked:
+            while (!data.empty() && !finished) {
+                auto step = chunks_.next(data);
+                if (!step.error.empty()) {
+                    fail(502, describe_service() + " sent a malformed chunked body: " + step.error, "upstream_error");
+                    return false;
+                }
+                data.remove_prefix(step.consumed);
+                // One upstream chunk (one SSE event, as llama-server writes them) becomes one
+                // chunk for the client: nothing is merged or held back.
+                if (client_framing_ == ClientFraming::chunked) net::append_chunk(out, step.data);
+                else out.append(step.data);
+                finished = step.done;
+            }
+            if (!out.empty() && !client_.send(out)) return false;
+            break;
+        case net::BodyFraming::until_close:
+            if (client_framing_ == ClientFraming::chunked) {
+                net::append_chunk(out, data);
+                if (!client_.send(out)) return false;
+            } else if (!client_.send(data)) {
+                return false;
+            }
+            break;
+        case net::BodyFraming::none:
+            finished = true;
+            break;
+    }
+    if (finished) {
+        complete();
+        return false;
+    }
+    if (client_.pending_bytes() > ClientConnection::kHighWater) {
+        paused_ = true;
+        read_pending_ = true;
+        return false;
+    }
+    return true;
+}
+
+void ProxyExchange::on_upstream_closed(int error) {
+    if (stage_ == Stage::done) return;
+    bool nothing_received = stage_ != Stage::relaying && head_buffer_.empty();
+    if (nothing_received && reused_ && !retried_) {
+        // The child closed an idle keep-alive connection just as we reused it: the request was
+        // not processed, so it is safe to send it once more on a fresh connection.
+        retried_ = true;
+        pool_.discard(std::move(upstream_));
+        if (connect(false)) send_request();
+        return;
+    }
+    if (stage_ == Stage::relaying && response_.framing == net::BodyFraming::until_close && error == 0) {
+        complete();
+        return;
+    }
+    std::string what;
+    if (error == ECONNREFUSED) {
+        what = " refused the connection on port " + std::to_string(service_->port()) + " (it may have just exited)";
+    } else if (stage_ == Stage::relaying) {
+        what = error ? " failed mid-response (" + std::string(std::strerror(error)) + ")"
+                     : " closed the connection before the response was complete (the child may have crashed)";
+    } else {
+        what = error ? " failed before answering (" + std::string(std::strerror(error)) + ")"
+                     : " closed the connection without answering (the child may have crashed)";
+    }
+    fail(502, describe_service() + what, "upstream_error");
+}
+
+void ProxyExchange::fail(int status, const std::string& message, std::string_view code) {
+    stage_ = Stage::done;
+    release_upstream(false);
+    service_->counters().errors.fetch_add(1, std::memory_order_relaxed);
+    spdlog::warn("front door: {} {}: {}", client_.request().method, client_.request().target, message);
+    if (!client_.response_started()) {
+        client_.respond(Response::error(status, message, code));
+    } else if (client_framing_ == ClientFraming::chunked && event_stream_) {
+        // Mid-stream: one error event in OpenAI's shape, then a properly ended stream.
+        std::string& out = client_.worker().frame_buffer();
+        out.clear();
+        net::append_chunk(out, openai_error_event(status, message, code));
+        out += net::kLastChunk;
+        if (client_.send(out)) client_.finish_response(true);
+    } else {
+        client_.abort();  // the framing cannot be completed honestly
+    }
+}
+
+void ProxyExchange::complete() {
+    stage_ = Stage::done;
+    if (client_framing_ == ClientFraming::chunked && !client_.send(net::kLastChunk)) return;
+    bool request_fully_sent = sent_ == request_head_.size() + client_.body().size();
+    release_upstream(response_.keep_alive && request_fully_sent && response_.framing != net::BodyFraming::until_close);
+    client_.finish_response(client_framing_ != ClientFraming::close);
+}
+
+void ProxyExchange::release_upstream(bool reusable) {
+    if (!upstream_) return;
+    upstream_->set_owner(nullptr);
+    if (reusable) pool_.release(std::move(upstream_));
+    else pool_.discard(std::move(upstream_));
+}
+
+void ProxyExchange::on_client_drained() {
+    if (!paused_) return;
+    paused_ = false;
+    if (read_pending_) {
+        read_pending_ = false;
+        read_response();
+    }
+}
+
+void ProxyExchange::on_client_gone() {
+    // Closing the child's connection is what makes llama-server stop generating for it.
+    stage_ = Stage::done;
+    release_upstream(false);
+}
+
+void ProxyExchange::on_sweep(net::Clock::time_point now) {
+    if (stage_ == Stage::done || paused_) return;
+    if (now - last_upstream_activity_ < std::chrono::milliseconds(upstream_timeout_ms_)) return;
+    fail(504,
+         describe_service() + " sent nothing for " +
+             units::format_duration(std::chrono::milliseconds(upstream_timeout_ms_)) + " (upstream_timeout)",
+         "upstream_timeout");
+}
+
+std::string ProxyExchange::describe_service() const { return "service \"" + service_->name() + "\""; }
+
+}  // namespace ggufd::gateway

@@ -1,0 +1,75 @@
+// One request relayed to a child and its response relayed back, as the bytes arrive: no
+// buffering of whole bodies, SSE events forwarded the moment they are read, backpressure from a
+// slow client, and a clean error for every way the child can fail (refused, closed mid-response,
+// silent past upstream_timeout).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "client_connection.h"
+#include "forwarding.h"
+#include "ggufd/net/chunked.h"
+#include "ggufd/net/http_message.h"
+#include "ggufd/supervisor/service_handle.h"
+#include "upstream_pool.h"
+
+namespace ggufd::gateway {
+
+class ProxyExchange : public ResponseProducer, public UpstreamConnection::Owner {
+public:
+    /// `service` must already hold an in-flight slot (ServiceHandle::try_begin_request); the
+    /// exchange releases it when it ends.
+    ProxyExchange(ClientConnection& client, std::shared_ptr<supervisor::ServiceHandle> service, std::string target);
+    ~ProxyExchange() override;
+
+    /// Connects (or reuses a pooled connection) and sends the request.
+    void begin();
+
+    void on_upstream_io(uint32_t events) override;
+    void on_client_drained() override;
+    void on_client_gone() override;
+    void on_sweep(net::Clock::time_point now) override;
+
+private:
+    enum class Stage { sending, awaiting_head, relaying, done };
+
+    bool connect(bool allow_reuse);
+    void send_request();
+    void read_response();
+    bool consume(std::string_view data);
+    bool start_relay(std::string_view after_head);
+    bool relay_body(std::string_view data);
+    void on_upstream_closed(int error);
+    void fail(int status, const std::string& message, std::string_view code);
+    void complete();
+    void release_upstream(bool reusable);
+    std::string describe_service() const;
+
+    ClientConnection& client_;
+    UpstreamPool& pool_;
+    std::shared_ptr<supervisor::ServiceHandle> service_;
+    const std::string target_;
+    const uint64_t upstream_timeout_ms_;
+
+    std::unique_ptr<UpstreamConnection> upstream_;
+    bool reused_ = false;
+    bool retried_ = false;
+    Stage stage_ = Stage::sending;
+    std::string request_head_;
+    size_t sent_ = 0;  // of head + body
+
+    std::string head_buffer_;
+    net::ResponseHead response_;
+    ClientFraming client_framing_ = ClientFraming::none;
+    bool event_stream_ = false;
+    uint64_t remaining_ = 0;  // for Content-Length bodies
+    net::ChunkedDecoder chunks_;
+    bool paused_ = false;       // client backpressure: stop reading the child
+    bool read_pending_ = false; // data may be waiting in the socket while paused
+    net::Clock::time_point last_upstream_activity_;
+};
+
+}  // namespace ggufd::gateway

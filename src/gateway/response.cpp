@@ -1,0 +1,60 @@
+#include "response.h"
+
+#include "openai_error.h"
+
+namespace ggufd::gateway {
+
+Response Response::json(int status, std::string body) {
+    Response response;
+    response.status = status;
+    response.body = std::move(body);
+    return response;
+}
+
+Response Response::text(int status, std::string body) {
+    Response response;
+    response.status = status;
+    response.content_type = "text/plain; charset=utf-8";
+    response.body = std::move(body);
+    return response;
+}
+
+Response Response::error(int status, std::string_view message, std::string_view code, int retry_after_seconds) {
+    Response response = json(status, openai_error_body(status, message, code));
+    if (retry_after_seconds > 0) response.headers.push_back({"Retry-After", std::to_string(retry_after_seconds)});
+    return response;
+}
+
+void append_response_head(std::string& out, int status, std::string_view reason, const std::vector<net::Header>& headers,
+                          long long content_length, bool keep_alive) {
+    out += "HTTP/1.1 ";
+    out += std::to_string(status);
+    out += ' ';
+    out += reason.empty() ? net::reason_phrase(status) : reason;
+    out += "\r\n";
+    for (const auto& header : headers) {
+        out += header.name;
+        out += ": ";
+        out += header.value;
+        out += "\r\n";
+    }
+    if (content_length >= 0) {
+        out += "Content-Length: ";
+        out += std::to_string(content_length);
+        out += "\r\n";
+    } else if (content_length == kChunkedBody) {
+        out += "Transfer-Encoding: chunked\r\n";
+    }
+    out += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
+}
+
+void append_response(std::string& out, const Response& response, bool keep_alive, bool head_only) {
+    std::vector<net::Header> headers;
+    headers.reserve(response.headers.size() + 1);
+    if (!response.content_type.empty()) headers.push_back({"Content-Type", response.content_type});
+    headers.insert(headers.end(), response.headers.begin(), response.headers.end());
+    append_response_head(out, response.status, "", headers, static_cast<long long>(response.body.size()), keep_alive);
+    if (!head_only) out += response.body;
+}
+
+}  // namespace ggufd::gateway

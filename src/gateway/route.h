@@ -1,0 +1,44 @@
+// Which endpoint a request is for, decided from its method and target alone (SPEC §5). Pure, so
+// every path shape is unit-tested; what the endpoint does lives elsewhere.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace ggufd::gateway {
+
+enum class RouteKind {
+    model_api,        ///< POST /v1/...: routed by the body's "model"
+    models_list,      ///< GET /v1/models
+    health,           ///< GET /health
+    service_health,   ///< GET /health/<service>
+    upstream,         ///< any method /upstream/<service>/<path>: raw pass-through
+    services_list,    ///< GET /services
+    service_status,   ///< GET /services/<service>
+    service_action,   ///< POST /services/<service>/start|stop|restart
+    service_logs,     ///< GET /services/<service>/logs
+    gpus,             ///< GET /gpus
+    metrics,          ///< GET /metrics
+    reload,           ///< POST /reload
+    not_found,
+    method_not_allowed,
+};
+
+struct Route {
+    RouteKind kind = RouteKind::not_found;
+    std::string service;          ///< for per-service routes
+    std::string action;           ///< start | stop | restart
+    std::string upstream_target;  ///< for upstream: "/<path>?<query>" as the child should see it
+    std::string query;            ///< the query string without '?'
+    std::string allowed_methods;  ///< for method_not_allowed: the Allow header
+};
+
+Route classify(std::string_view method, std::string_view target);
+
+/// Whether a route belongs to the admin API (separate key, optional separate listener).
+bool is_admin(RouteKind kind);
+
+/// The value of `name` in a query string ("tail=50&follow=1"), or "" when absent.
+std::string query_param(std::string_view query, std::string_view name);
+
+}  // namespace ggufd::gateway

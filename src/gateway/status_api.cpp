@@ -1,0 +1,85 @@
+#include "status_api.h"
+
+#include <nlohmann/json.hpp>
+
+#include "client_connection.h"
+#include "status_json.h"
+#include "worker.h"
+
+namespace ggufd::gateway {
+namespace {
+
+using supervisor::ServiceState;
+
+nlohmann::json model_entry(const std::string& id, supervisor::ServiceHandle& service, int64_t created) {
+    const supervisor::ServiceStatus status = service.status();
+    nlohmann::json entry = {
+        {"id", id},
+        {"object", "model"},
+        {"created", created},
+        {"owned_by", "ggufd"},
+        {"service", service.name()},
+        {"aliases", service.config().aliases},
+        {"state", supervisor::to_string(status.state)},
+        {"port", status.port ? status.port : service.config().port.value_or(0)},
+    };
+    return entry;
+}
+
+Response models_list(GatewayContext& context) {
+    auto directory = context.supervisor.directory();
+    nlohmann::json data = nlohmann::json::array();
+    for (const auto& service : directory->services) {
+        int64_t created = unix_seconds(context.started_at);
+        data.push_back(model_entry(service->name(), *service, created));
+        for (const auto& alias : service->config().aliases) data.push_back(model_entry(alias, *service, created));
+    }
+    return Response::json(200, nlohmann::json{{"object", "list"}, {"data", data}}.dump());
+}
+
+Response daemon_health(GatewayContext& context) {
+    if (!context.accepting.load()) {
+        return Response::json(503, R"({"status":"unavailable","reason":"ggufd is shutting down"})");
+    }
+    nlohmann::json failed = nlohmann::json::array();
+    for (const auto& service : context.supervisor.directory()->services) {
+        if (service->config().load != config::LoadMode::eager) continue;
+        auto status = service->status();
+        if (status.state == ServiceState::failed) failed.push_back({{"service", service->name()}, {"reason", status.reason}});
+    }
+    if (failed.empty()) return Response::text(200, "ok");
+    std::string reason = std::to_string(failed.size()) + " eager service(s) failed: ";
+    for (size_t i = 0; i < failed.size(); ++i) {
+        reason += (i ? ", " : "") + failed[i]["service"].get<std::string>();
+    }
+    return Response::json(503, nlohmann::json{{"status", "unavailable"}, {"reason", reason}, {"failed", failed}}.dump());
+}
+
+Response service_health(GatewayContext& context, const std::string& name) {
+    auto service = context.supervisor.directory()->find(name);
+    if (!service) return Response::error(404, "no service named \"" + name + "\"", "not_found");
+    auto status = service->status();
+    if (status.state == ServiceState::ready) return Response::text(200, "ok");
+    nlohmann::json body = {{"status", supervisor::to_string(status.state)},
+                           {"service", service->name()},
+                           {"reason", status.reason}};
+    return Response::json(503, body.dump());
+}
+
+}  // namespace
+
+void handle_status_request(ClientConnection& connection, const Route& route) {
+    auto& context = connection.worker().context();
+    switch (route.kind) {
+        case RouteKind::models_list:
+            return connection.respond(models_list(context));
+        case RouteKind::health:
+            return connection.respond(daemon_health(context));
+        case RouteKind::service_health:
+            return connection.respond(service_health(context, route.service));
+        default:
+            return connection.respond(Response::error(404, "no endpoint at " + connection.request().target, "not_found"));
+    }
+}
+
+}  // namespace ggufd::gateway
