@@ -1,0 +1,97 @@
+#include "app.h"
+
+#include <CLI/CLI.hpp>
+
+#include "check_config.h"
+#include "config_source.h"
+#include "daemon_client.h"
+#include "exit_codes.h"
+#include "serve.h"
+#include "service_commands.h"
+
+namespace ggufd::cli {
+namespace {
+
+// Options every client command shares: where the daemon is, and how to answer.
+struct ClientOptions {
+    std::string url;
+    std::string config_path;
+    bool json = false;
+};
+
+void add_client_options(CLI::App* command, ClientOptions& options) {
+    command->add_option("--url", options.url, "Daemon URL (default: from the config's admin_listen or listen)");
+    command->add_option("-c,--config", options.config_path, "Config file to read the daemon's address from");
+    command->add_flag("--json", options.json, "Machine-readable output");
+}
+
+DaemonClient client_for(const ClientOptions& options) {
+    std::optional<config::Config> config;
+    if (options.url.empty()) {
+        LoadedConfig loaded = load_config(options.config_path);
+        config = loaded.result.config;
+    }
+    return DaemonClient(options.url, config);
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+    CLI::App app{"ggufd: one front door for a fleet of llama-server models"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", "ggufd 0.1.0");
+
+    ServeOptions serve;
+    auto* serve_command = app.add_subcommand("serve", "Run the daemon in the foreground");
+    serve_command->add_option("-c,--config", serve.config_path, "Config file (default: $XDG_CONFIG_HOME/ggufd/ggufd.toml, then /etc/ggufd/ggufd.toml)");
+    serve_command->add_option("--log-level", serve.log_level, "trace, debug, info, warn or error")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+
+    std::string check_path;
+    bool check_json = false;
+    auto* check_command = app.add_subcommand("check-config", "Validate a config file without starting anything");
+    check_command->add_option("file", check_path, "Config file (default: the one `serve` would read)");
+    check_command->add_flag("--json", check_json, "Machine-readable output");
+
+    ClientOptions status_options;
+    std::string status_service;
+    auto* status_command = app.add_subcommand("status", "Show every service (or one) of a running daemon");
+    status_command->add_option("service", status_service, "Only this service, in detail");
+    add_client_options(status_command, status_options);
+
+    ClientOptions action_options;
+    std::string action_service;
+    std::string action;
+    for (const char* name : {"start", "stop", "restart"}) {
+        auto* command = app.add_subcommand(name, std::string(name) + " a service and wait until it is done");
+        command->add_option("service", action_service, "Service name")->required();
+        add_client_options(command, action_options);
+        command->callback([&action, name] { action = name; });
+    }
+
+    ClientOptions logs_options;
+    std::string logs_service;
+    int logs_tail = 100;
+    bool logs_follow = false;
+    auto* logs_command = app.add_subcommand("logs", "Print a service's recent output");
+    logs_command->add_option("service", logs_service, "Service name")->required();
+    logs_command->add_option("-n,--tail", logs_tail, "How many recent lines")->check(CLI::NonNegativeNumber);
+    logs_command->add_flag("-f,--follow", logs_follow, "Keep printing new lines as they come");
+    add_client_options(logs_command, logs_options);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int code = app.exit(e);
+        return code == 0 ? kOk : kUsage;
+    }
+
+    if (serve_command->parsed()) return run_serve(serve);
+    if (check_command->parsed()) return run_check_config(check_path, check_json);
+    if (status_command->parsed()) return run_status(client_for(status_options), status_service, status_options.json);
+    if (!action.empty()) return run_service_action(client_for(action_options), action_service, action, action_options.json);
+    if (logs_command->parsed()) return run_logs(client_for(logs_options), logs_service, logs_tail, logs_follow);
+    return kUsage;
+}
+
+}  // namespace ggufd::cli

@@ -1,0 +1,109 @@
+#include "daemon_client.h"
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "exit_codes.h"
+
+namespace ggufd::cli {
+namespace {
+
+// Admin actions wait for a model to load (start_timeout is 5 minutes by default).
+constexpr time_t kReadTimeoutSeconds = 900;
+
+std::string url_for(const config::ListenAddress& address) {
+    std::string host = address.host;
+    if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
+    if (host == "::") host = "::1";
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    return "http://" + host + ":" + std::to_string(address.port);
+}
+
+httplib::Client make_client(const std::string& url) {
+    httplib::Client client(url);
+    client.set_connection_timeout(5, 0);
+    client.set_read_timeout(kReadTimeoutSeconds, 0);
+    return client;
+}
+
+DaemonResponse convert(const httplib::Result& result) {
+    DaemonResponse response;
+    if (!result) {
+        response.error = httplib::to_string(result.error());
+        return response;
+    }
+    response.status = result->status;
+    response.body = result->body;
+    return response;
+}
+
+}  // namespace
+
+DaemonClient::DaemonClient(std::string url, const std::optional<config::Config>& config) : url_(std::move(url)) {
+    if (url_.empty()) url_ = config ? url_for(config->admin_listen.value_or(config->listen)) : "http://127.0.0.1:8080";
+    if (const char* key = std::getenv("GGUFD_API_KEY"); key && *key) {
+        api_key_ = key;
+    } else if (config) {
+        const auto& keys = config->admin_api_keys.empty() ? config->api_keys : config->admin_api_keys;
+        if (!keys.empty()) api_key_ = keys.front();
+    }
+}
+
+DaemonResponse DaemonClient::get(const std::string& path) const {
+    auto client = make_client(url_);
+    httplib::Headers headers;
+    if (!api_key_.empty()) headers.emplace("Authorization", "Bearer " + api_key_);
+    return convert(client.Get(path.c_str(), headers));
+}
+
+DaemonResponse DaemonClient::post(const std::string& path) const {
+    auto client = make_client(url_);
+    httplib::Headers headers;
+    if (!api_key_.empty()) headers.emplace("Authorization", "Bearer " + api_key_);
+    return convert(client.Post(path.c_str(), headers, "", "application/json"));
+}
+
+DaemonResponse DaemonClient::stream(const std::string& path, const std::function<bool(std::string_view)>& on_data) const {
+    auto client = make_client(url_);
+    client.set_read_timeout(24 * 3600, 0);
+    httplib::Headers headers;
+    if (!api_key_.empty()) headers.emplace("Authorization", "Bearer " + api_key_);
+    DaemonResponse response;
+    auto result = client.Get(
+        path.c_str(), headers,
+        [&response](const httplib::Response& head) {
+            response.status = head.status;
+            return true;
+        },
+        [&](const char* data, size_t length) {
+            if (response.status != 200) {
+                response.body.append(data, length);
+                return true;
+            }
+            return on_data(std::string_view(data, length));
+        });
+    if (!result && response.status == 0) response.error = httplib::to_string(result.error());
+    return response;
+}
+
+int report_failure(const DaemonClient& client, const DaemonResponse& response) {
+    if (response.status == 0) {
+        std::fprintf(stderr, "ggufd: no daemon answered at %s (%s). Is `ggufd serve` running? Use --url to point elsewhere.\n",
+                     client.url().c_str(), response.error.c_str());
+        return kUnreachable;
+    }
+    std::string message = response.body;
+    auto json = nlohmann::json::parse(response.body, nullptr, false);
+    if (json.is_object() && json.contains("error") && json["error"].contains("message")) {
+        message = json["error"]["message"].get<std::string>();
+    }
+    std::fprintf(stderr, "ggufd: %s (HTTP %d)\n", message.c_str(), response.status);
+    if (response.status == 404) return kNotFound;
+    if (response.status == 401) return kUsage;
+    return kFailed;
+}
+
+}  // namespace ggufd::cli
