@@ -9,6 +9,12 @@ namespace {
 
 std::string line_note(int line) { return line > 0 ? " (line " + std::to_string(line) + ")" : ""; }
 
+// "listen, line 1": a key and where it was written.
+std::string key_and_line(const Reader& r, const std::string& key) {
+    int line = r.position_of(key).line;
+    return line > 0 ? key + ", line " + std::to_string(line) : key;
+}
+
 /// What a model name already routes to, for "already the name of ..." messages.
 struct Claim {
     const ServiceConfig* service;
@@ -45,7 +51,7 @@ void check_ports(Reader& r, const Config& config) {
     // Port -> who listens there, starting with ggufd itself (port 0 means "any free port").
     std::map<uint16_t, std::string> taken;
     if (config.listen.port != 0) {
-        taken[config.listen.port] = "ggufd's own listen address (listen" + line_note(r.position_of("listen").line) + ")";
+        taken[config.listen.port] = "ggufd's own listen address (" + key_and_line(r, "listen") + ")";
     }
     if (config.admin_listen && config.admin_listen->port != 0) {
         if (config.admin_listen->port == config.listen.port && config.admin_listen->host == config.listen.host) {
@@ -53,7 +59,7 @@ void check_ports(Reader& r, const Config& config) {
                                        "on the front door");
         }
         taken.emplace(config.admin_listen->port,
-                      "ggufd's admin address (admin_listen" + line_note(r.position_of("admin_listen").line) + ")");
+                      "ggufd's admin address (" + key_and_line(r, "admin_listen") + ")");
     }
     for (const ServiceConfig& service : config.services) {
         if (!service.port) continue;

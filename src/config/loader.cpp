@@ -2,7 +2,9 @@
 // environment, and only when all of that found no error, discover the models directory.
 #include "ggufd/config/loader.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -26,6 +28,12 @@ LoadResult build(const toml::table& root, const std::filesystem::path& file, con
     config.services = read_services(reader, root, defaults);
     check_fleet(reader, config);
     apply_environment(env, set_in_file, config, diagnostics);
+
+    // Readers visit keys in toml++'s (alphabetical) order; users read a file top to bottom.
+    std::stable_sort(diagnostics.errors.begin(), diagnostics.errors.end(), [](const ConfigError& a, const ConfigError& b) {
+        auto order = [](const ConfigError& e) { return std::pair(e.line == 0 ? INT_MAX : e.line, e.column); };
+        return order(a) < order(b);
+    });
 
     LoadResult result;
     if (diagnostics.errors.empty()) {

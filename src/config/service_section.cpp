@@ -158,11 +158,11 @@ void apply_settings(Reader& r, const toml::table& table, const std::string& pref
 }
 
 // What a service needs to be startable at all; whether its files exist is checked at start time.
-void check_runnable(Reader& r, const std::string& key, const ServiceConfig& s) {
-    if (s.command.empty()) {
-        if (s.model.empty()) {
-            r.error_at(key, "needs a model file (model = \"/path/to/model.gguf\") or a full command (command = [...])");
-        }
+// Keys that were written but failed to read have been reported already and are not repeated.
+void check_runnable(Reader& r, const std::string& key, const toml::table& table, const ServiceConfig& s) {
+    bool has_model = table.contains("model");
+    if (!has_model && !table.contains("command")) {
+        r.error_at(key, "needs a model file (model = \"/path/to/model.gguf\") or a full command (command = [...])");
         return;
     }
     auto uses = [&](std::string_view placeholder) {
@@ -170,13 +170,20 @@ void check_runnable(Reader& r, const std::string& key, const ServiceConfig& s) {
                            [&](const std::string& arg) { return arg.find(placeholder) != std::string::npos; });
     };
     std::string command_key = child_key(key, "command");
-    if (!uses("{port}") && !s.port) {
+    if (!s.command.empty() && !uses("{port}") && !table.contains("port")) {
         r.error_at(command_key, "has no \"{port}\" placeholder and the service has no fixed port, so ggufd cannot "
                                 "know where it listens: put \"{port}\" in the command or set port = N");
     }
-    if (uses("{model}") && s.model.empty()) {
+    if (uses("{model}") && !has_model) {
         r.error_at(command_key, "uses \"{model}\" but the service sets no model");
     }
+}
+
+// [services.gemma3.4b] reads as service "gemma3" holding a table "4b": an unknown key with a
+// hint is reported, and the service's other shortcomings would only be noise.
+bool misnamed(const toml::table& table) {
+    return std::any_of(table.begin(), table.end(),
+                       [](const auto& entry) { return entry.second.is_table() && !is_service_setting(entry.first.str()); });
 }
 
 }  // namespace
@@ -212,7 +219,7 @@ std::vector<ServiceConfig> read_services(Reader& reader, const toml::table& root
         service.name = std::string(name.str());
         service.defined_at = SourceLocation{reader.diagnostics().file, reader.position_of(key).line};
         apply_settings(reader, *settings, key, Scope::service, service);
-        check_runnable(reader, key, service);
+        if (!misnamed(*settings)) check_runnable(reader, key, *settings, service);
         services.push_back(std::move(service));
     }
     // toml++ keeps tables sorted by key; status tables and logs read better in file order.

@@ -108,17 +108,21 @@ std::optional<int64_t> Reader::integer(const toml::node& node, const std::string
 }
 
 std::optional<Duration> Reader::duration(const toml::node& node, const std::string& key, DurationRule rule) {
-    auto text = string(node, key);
-    if (!text) return std::nullopt;
-    if (rule == DurationRule::zero_or_never && *text == "never") return Duration{0};
-    auto parsed = units::parse_duration(*text);
+    remember(key, node);
+    if (!node.is_string()) {
+        wrong_type(node, key, "a duration such as \"30s\" or \"10m\"");
+        return std::nullopt;
+    }
+    const std::string& text = node.as_string()->get();
+    if (rule == DurationRule::zero_or_never && text == "never") return Duration{0};
+    auto parsed = units::parse_duration(text);
     if (auto* message = std::get_if<std::string>(&parsed)) {
         error(node, key, *message + (rule == DurationRule::zero_or_never ? ", or \"never\"" : ""));
         return std::nullopt;
     }
     auto value = std::get<Duration>(parsed);
     if (value.count() == 0 && rule == DurationRule::positive) {
-        error(node, key, "must be longer than 0, got " + in_quotes(*text));
+        error(node, key, "must be longer than 0, got " + in_quotes(text));
         return std::nullopt;
     }
     return value;
