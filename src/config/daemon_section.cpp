@@ -167,18 +167,12 @@ void warn_about_exposure(Reader& r, const Config& config) {
 }  // namespace
 
 SetInFile read_daemon_settings(Reader& reader, const toml::table& root, Config& config) {
-    static const std::vector<std::string_view> kNames = [] {
-        std::vector<std::string_view> names;
-        for (const Setting& setting : kSettings) names.push_back(setting.name);
-        return names;
-    }();
+    static const std::vector<std::string_view> kNames = setting_names(kSettings);
     SetInFile set_in_file;
     Target target{config, set_in_file};
     for (auto&& [name, value] : root) {
         std::string key = child_key("", name.str());
-        auto setting = std::find_if(std::begin(kSettings), std::end(kSettings),
-                                    [&](const Setting& candidate) { return candidate.name == name.str(); });
-        if (setting != std::end(kSettings)) {
+        if (const Setting* setting = find_setting(kSettings, name.str())) {
             setting->apply(reader, value, key, target);
         } else {
             reader.unknown_key(name, key, kNames,

@@ -65,12 +65,13 @@ LoadResult load_string(std::string_view toml, const std::filesystem::path& file,
 }
 
 LoadResult load_file(const std::filesystem::path& file, const Environment& env) {
-    std::ifstream in(file, std::ios::binary);
-    std::error_code error;
-    if (!in || std::filesystem::is_directory(file, error)) {
-        std::string reason = std::filesystem::is_directory(file, error) ? "it is a directory" : std::strerror(errno);
+    auto cannot_read = [&](std::string reason) {
         return LoadResult{std::nullopt, {ConfigError{file, 0, 0, "", "cannot read the config file: " + reason}}, {}};
-    }
+    };
+    std::error_code error;
+    if (std::filesystem::is_directory(file, error)) return cannot_read("it is a directory");
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return cannot_read(std::strerror(errno));
     std::ostringstream text;
     text << in.rdbuf();
     return load_string(text.str(), file, env);

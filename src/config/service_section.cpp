@@ -130,19 +130,12 @@ const Setting kSettings[] = {
     {"idle_unload", false, [](Reader& r, const toml::node& n, const std::string& k, ServiceConfig& s) { set(r.duration(n, k, DurationRule::zero_or_never), s.idle_unload); }},
 };
 
-std::vector<std::string_view> setting_names() {
-    std::vector<std::string_view> names;
-    for (const Setting& setting : kSettings) names.push_back(setting.name);
-    return names;
-}
-
 void apply_settings(Reader& r, const toml::table& table, const std::string& prefix, Scope scope, ServiceConfig& s) {
-    static const std::vector<std::string_view> kNames = setting_names();
+    static const std::vector<std::string_view> kNames = setting_names(kSettings);
     for (auto&& [name, value] : table) {
         std::string key = child_key(prefix, name.str());
-        auto setting = std::find_if(std::begin(kSettings), std::end(kSettings),
-                                    [&](const Setting& candidate) { return candidate.name == name.str(); });
-        if (setting == std::end(kSettings)) {
+        const Setting* setting = find_setting(kSettings, name.str());
+        if (!setting) {
             // [services.gemma3.4b] makes a table "4b" inside service "gemma3": say how to quote it.
             std::string hint = scope == Scope::service && value.is_table()
                 ? "a service name containing \".\" must be quoted: [services.\"" + s.name + "." +
@@ -190,10 +183,7 @@ bool misnamed(const toml::table& table) {
 
 std::string service_key(std::string_view name) { return child_key("services", name); }
 
-bool is_service_setting(std::string_view name) {
-    return std::any_of(std::begin(kSettings), std::end(kSettings),
-                       [&](const Setting& setting) { return setting.name == name; });
-}
+bool is_service_setting(std::string_view name) { return find_setting(kSettings, name) != nullptr; }
 
 ServiceConfig read_defaults(Reader& reader, const toml::table& root) {
     ServiceConfig defaults;

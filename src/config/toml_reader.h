@@ -32,6 +32,23 @@ void set(std::optional<U>&& value, T& target) {
     if (value) target = static_cast<T>(*value);
 }
 
+/// The entry of a settings table (an array of structs with a `name`) for key `name`, or nullptr.
+template <typename Setting, size_t N>
+const Setting* find_setting(const Setting (&settings)[N], std::string_view name) {
+    for (const Setting& setting : settings) {
+        if (setting.name == name) return &setting;
+    }
+    return nullptr;
+}
+
+/// The names of a settings table, for "did you mean" suggestions.
+template <typename Setting, size_t N>
+std::vector<std::string_view> setting_names(const Setting (&settings)[N]) {
+    std::vector<std::string_view> names;
+    for (const Setting& setting : settings) names.push_back(setting.name);
+    return names;
+}
+
 /// Which durations a setting accepts besides positive ones.
 enum class DurationRule {
     positive,        ///< a timeout or interval: 0 would be meaningless

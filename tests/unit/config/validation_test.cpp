@@ -301,6 +301,9 @@ TEST(Validation, UnreadableFilesAreReportedByName) {
     EXPECT_FALSE(result.config);
     EXPECT_THAT(rendered(result.errors),
                 ElementsAre("/nonexistent/ggufd.toml: cannot read the config file: No such file or directory"));
+    TempDir directory;
+    EXPECT_THAT(rendered(load_file(directory.path(), no_discovery()).errors),
+                ElementsAre(directory.path().string() + ": cannot read the config file: it is a directory"));
 }
 
 }  // namespace
