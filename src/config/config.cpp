@@ -1,0 +1,38 @@
+// Names of the config enums as they are written in the TOML file, and the one-line rendering of
+// a ConfigError. Kept apart from parsing so that status output can use them without toml++.
+#include "ggufd/config/config.h"
+#include "ggufd/config/loader.h"
+
+namespace ggufd::config {
+
+std::string_view to_string(LoadMode mode) {
+    switch (mode) {
+        case LoadMode::eager: return "eager";
+        case LoadMode::lazy: return "lazy";
+    }
+    return "?";
+}
+
+std::string_view to_string(RestartPolicy policy) {
+    switch (policy) {
+        case RestartPolicy::never: return "never";
+        case RestartPolicy::on_failure: return "on-failure";
+        case RestartPolicy::always: return "always";
+    }
+    return "?";
+}
+
+// "file:line:col: key: message", leaving out whatever is unknown, so that editors and terminals
+// can jump to the place (the same shape as compiler diagnostics).
+std::string ConfigError::to_string() const {
+    std::string out = file.string();
+    if (line > 0) {
+        out += (out.empty() ? "" : ":") + std::to_string(line);
+        if (column > 0) out += ":" + std::to_string(column);
+    }
+    if (!out.empty()) out += ": ";
+    if (!key.empty()) out += key + ": ";
+    return out + message;
+}
+
+}  // namespace ggufd::config

@@ -1,0 +1,24 @@
+// Turning the models directory into lazy services: the models that no configured service
+// already serves, each inheriting [defaults]. Reads the directory; never opens the model files
+// (whether they are valid GGUF is for the services to find out when they start).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "ggufd/config/config.h"
+
+namespace ggufd::config {
+
+/// Services for the models in `models_dir` and its immediate subdirectories (hidden entries
+/// skipped, deeper levels ignored), named after their files, lazy, built from `defaults`. A model
+/// whose file a configured service already uses (same canonical path) is left to that service;
+/// one whose name is taken (a configured name or alias, or an earlier discovered model) or is not
+/// a usable service name is skipped with a warning. An empty `models_dir` discovers nothing; a
+/// missing or unreadable one is a warning, not an error.
+std::vector<ServiceConfig> discover_services(const std::filesystem::path& models_dir,
+                                             const std::vector<ServiceConfig>& configured,
+                                             const ServiceConfig& defaults, std::vector<std::string>& warnings);
+
+}  // namespace ggufd::config

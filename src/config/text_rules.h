@@ -1,0 +1,34 @@
+// The small languages inside config strings: listen addresses, port ranges, CPU lists, service
+// names. Each rule either accepts the text or says what would be accepted. Pure string logic.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "ggufd/config/config.h"
+#include "ggufd/util/units.h"
+
+namespace ggufd::config {
+
+/// "127.0.0.1:8080", "localhost:8080", "[::1]:8080" (brackets removed from the stored host).
+/// A host is required (":8080" is refused: a bare port means "every interface" to some tools and
+/// "localhost" to others). Port 0 lets the system pick a free port.
+units::Parsed<ListenAddress> parse_listen_address(std::string_view text);
+
+/// "2000-2099": both ends within 1-65535, first <= last.
+units::Parsed<std::pair<uint16_t, uint16_t>> parse_port_range(std::string_view text);
+
+/// Checks a CPU list as taskset writes it ("0-7,16"); nullopt when it is fine.
+std::optional<std::string> cpu_list_problem(std::string_view text);
+
+/// Checks a service name or alias: letters, digits, '-', '_', '.', ':' only, since names appear
+/// in URL paths (/health/<name>, /services/<name>); nullopt when it is fine.
+std::optional<std::string> name_problem(std::string_view name);
+
+/// 127.0.0.0/8, ::1 and "localhost": addresses only this machine can reach.
+bool is_loopback_host(std::string_view host);
+
+}  // namespace ggufd::config
