@@ -36,7 +36,7 @@ std::vector<std::string> command_argv(const LaunchInputs& in) {
         replace_all(arg, "{port}", port);
         replace_all(arg, "{model}", model);
     }
-    argv.insert(argv.end(), in.service->args.begin(), in.service->args.end());
+    // A full command is taken as written: llama-server settings and `args` do not apply.
     return argv;
 }
 

@@ -1,0 +1,63 @@
+#include "daemon.h"
+
+#include <signal.h>
+
+#include "binaries.h"
+#include "wait.h"
+
+namespace ggufd::test {
+
+std::string fake_llama_server() { return build_binary("fake-llama-server").string(); }
+
+std::optional<nlohmann::json> read_record(const std::filesystem::path& file) {
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec)) return std::nullopt;
+    auto json = nlohmann::json::parse(read_file(file), nullptr, false);
+    if (json.is_discarded()) return std::nullopt;
+    return json;
+}
+
+Daemon::Daemon(const TempDir& dir, DaemonOptions options) {
+    port_ = free_port();
+    child_ports_ = free_port_range(50);
+    std::string config = "listen = \"127.0.0.1:" + std::to_string(port_) + "\"\n" +
+                         "port_range = \"" + std::to_string(child_ports_) + "-" + std::to_string(child_ports_ + 49) +
+                         "\"\n" + "models_dir = \"" + options.models_dir + "\"\n" + "llama_server = \"" +
+                         (options.llama_server.empty() ? fake_llama_server() : options.llama_server) + "\"\n" +
+                         options.config;
+    static int counter = 0;
+    std::string suffix = std::to_string(counter++);
+    config_file_ = dir.write("ggufd-" + suffix + ".toml", config);
+    process_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{build_binary("ggufd").string(), "serve", "--config", config_file_.string()},
+        dir.path() / ("ggufd-" + suffix + ".log"), options.env);
+    if (options.wait_until_listening) wait_listening();
+}
+
+Daemon::~Daemon() = default;
+
+bool Daemon::wait_listening(std::chrono::milliseconds timeout) {
+    return wait_until([this] { return http_get(port_, "/health").status != 0 || !process_->running(); }, timeout);
+}
+
+nlohmann::json Daemon::service(const std::string& name) const {
+    auto response = http_get(port_, "/services/" + name);
+    if (response.status != 200) return nullptr;
+    return nlohmann::json::parse(response.body, nullptr, false);
+}
+
+bool Daemon::wait_state(const std::string& name, const std::string& state, std::chrono::milliseconds timeout) const {
+    return wait_until(
+        [&] {
+            auto json = service(name);
+            return json.is_object() && json["state"] == state;
+        },
+        timeout);
+}
+
+std::optional<int> Daemon::stop(int sig, std::chrono::milliseconds timeout) {
+    process_->signal(sig);
+    return process_->wait(timeout);
+}
+
+}  // namespace ggufd::test

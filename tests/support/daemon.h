@@ -1,0 +1,66 @@
+// The real ggufd binary, started by a test on a config of its own: listen address and child
+// port range are chosen free, so tests can run in parallel; the process is killed at the end.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "http_client.h"
+#include "process.h"
+#include "temp_dir.h"
+
+namespace ggufd::test {
+
+struct DaemonOptions {
+    /// The rest of the config file: [defaults], [services.*], and any top-level keys other than
+    /// listen, port_range and models_dir (which Daemon sets) — top-level keys must come first.
+    std::string config;
+    /// llama_server; empty: the fake llama-server of this build.
+    std::string llama_server;
+    std::map<std::string, std::string> env;
+    std::string models_dir;  ///< empty: discovery off
+    bool wait_until_listening = true;
+};
+
+class Daemon {
+public:
+    Daemon(const TempDir& dir, DaemonOptions options);
+    ~Daemon();
+
+    uint16_t port() const { return port_; }
+    uint16_t first_child_port() const { return child_ports_; }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+    const std::filesystem::path& config_file() const { return config_file_; }
+    ChildProcess& process() { return *process_; }
+    std::string log() const { return process_->log(); }
+
+    /// Waits until the front door accepts connections.
+    bool wait_listening(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+    /// GET /services/<name> as JSON (null on failure).
+    nlohmann::json service(const std::string& name) const;
+    /// Waits until the service's state is `state`.
+    bool wait_state(const std::string& name, const std::string& state,
+                    std::chrono::milliseconds timeout = std::chrono::seconds(60)) const;
+
+    /// Sends `sig` and waits for the exit; the raw wait status, or nullopt on timeout.
+    std::optional<int> stop(int sig, std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+private:
+    uint16_t port_ = 0;
+    uint16_t child_ports_ = 0;
+    std::filesystem::path config_file_;
+    std::unique_ptr<ChildProcess> process_;
+};
+
+/// The fake llama-server of this build.
+std::string fake_llama_server();
+
+/// Reads a --fake-record file (nullopt until it exists and parses).
+std::optional<nlohmann::json> read_record(const std::filesystem::path& file);
+
+}  // namespace ggufd::test
