@@ -125,6 +125,9 @@ void ServiceRunner::launch() {
         if (!std::filesystem::exists(cfg.model, ec)) {
             return fail_start("model file " + cfg.model.string() + " does not exist");
         }
+        if (!std::filesystem::is_regular_file(cfg.model, ec)) {
+            return fail_start("model file " + cfg.model.string() + " is not a regular file");
+        }
         if (::access(cfg.model.c_str(), R_OK) != 0) {
             return fail_start("model file " + cfg.model.string() + " is not readable by this user");
         }
@@ -349,13 +352,14 @@ void ServiceRunner::on_child_exit() {
             return;
         }
         publish(ServiceState::stopped, stop.cause, stop.reason + " (" + how + ")");
-        for (auto& callback : std::exchange(stop_callbacks_, {})) callback();
         bool may_restart = stop.cause == StopCause::idle || stop.cause == StopCause::evicted;
         if (start_after_stop_ || (may_restart && !waiters_.empty())) {
             launch();
         } else {
             finish_waiters({false, 503, "service \"" + config().name + "\" " + status_.reason, 0});
         }
+        // Last: a callback may start the service again (restart).
+        for (auto& callback : std::exchange(stop_callbacks_, {})) callback();
         return;
     }
 

@@ -17,6 +17,8 @@
 namespace ggufd::test {
 
 struct DaemonOptions {
+    DaemonOptions(std::string config_text = "") : config(std::move(config_text)) {}
+
     /// The rest of the config file: [defaults], [services.*], and any top-level keys other than
     /// listen, port_range and models_dir (which Daemon sets) — top-level keys must come first.
     std::string config;
