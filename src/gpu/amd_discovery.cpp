@@ -84,7 +84,9 @@ std::vector<KfdGpu> kfd_gpus(const fs::path& root, const fs::path& nodes_dir,
         const std::string where = "KFD node " + std::to_string(node) + " (" + node_dir.string() + ")";
         auto gpu_id = read_number_file(node_dir / "gpu_id");
         if (!gpu_id) {
-            notes.push_back({Note::Level::warning,
+            // A container's device cgroup makes the GPUs it was not given unreadable (EPERM):
+            // hidden on purpose, so only an info note.
+            notes.push_back({Note::Level::info,
                              where + ": gpu_id is not readable (a device cgroup denies it?); ROCm "
                                      "skips such a node, so ggufd does too"});
             continue;
@@ -194,9 +196,8 @@ Device make_device(int index, const KfdGpu& gpu,
     device.source.integrated = verdict.reason;
 
     // An APU whose KFD memory is system RAM allocates from GTT: that is the pool to watch.
-    const bool uses_gtt = verdict.integrated && gpu.memory_bytes && vram_total && *gpu.memory_bytes > *vram_total;
     device.amd_sysfs_dir = gpu.drm_device_dir;
-    device.amd_memory_pool = uses_gtt ? "gtt" : "vram";
+    device.amd_memory_pool = verdict.memory_is_system_ram ? "gtt" : "vram";
     if (auto note = read_amd_memory(device)) notes.push_back(*note);
     return device;
 }

@@ -29,6 +29,7 @@ AmdVerdict classify_amd(const AmdEvidence& evidence) {
     }
     const bool both_sizes = evidence.kfd_memory_bytes && evidence.vram_total_bytes;
     if (both_sizes && *evidence.kfd_memory_bytes > *evidence.vram_total_bytes + kSystemMemoryMargin) {
+        verdict.memory_is_system_ram = true;
         append(verdict.reason, "KFD offers " + units::format_bytes(*evidence.kfd_memory_bytes) +
                                    " of device memory but it has " +
                                    units::format_bytes(*evidence.vram_total_bytes) +
@@ -37,7 +38,8 @@ AmdVerdict classify_amd(const AmdEvidence& evidence) {
     verdict.integrated = !verdict.reason.empty();
     if (verdict.integrated) return verdict;
 
-    std::string target = evidence.gfx.empty() ? "its gfx target is unknown" : evidence.gfx + " is not an APU-only target";
+    std::string target =
+        evidence.gfx.empty() ? "its gfx target is unknown" : evidence.gfx + " is not an APU-only target";
     verdict.reason = "no sign of integrated graphics: own KFD node, " + target;
     if (both_sizes) {
         verdict.reason += ", KFD memory (" + units::format_bytes(*evidence.kfd_memory_bytes) +

@@ -18,7 +18,8 @@ struct AmdEvidence {
 
 struct AmdVerdict {
     bool integrated = false;
-    std::string reason;  ///< every signal that fired, or why none did
+    bool memory_is_system_ram = false;  ///< the third signal fired: ROCm allocates from GTT
+    std::string reason;                 ///< every signal that fired, or why none did
 };
 
 /// Integrated when any of these holds:

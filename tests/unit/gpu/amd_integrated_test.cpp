@@ -19,6 +19,7 @@ TEST(ClassifyAmd, RaphaelIgpuFiresBothTheTargetAndTheMemorySignal) {
     // Kernel >= 6.10: KFD offers half the system RAM (96 GiB of 192) on a 512 MiB carve-out.
     auto verdict = classify_amd({"gfx1036", 0, 96 * GiB, 512 * MiB});
     EXPECT_TRUE(verdict.integrated);
+    EXPECT_TRUE(verdict.memory_is_system_ram);
     EXPECT_NE(verdict.reason.find("gfx1036 only exists as integrated graphics"), std::string::npos);
     EXPECT_NE(verdict.reason.find("KFD offers 96.0 GiB of device memory but it has 512.0 MiB of VRAM"),
               std::string::npos) << verdict.reason;
@@ -27,6 +28,7 @@ TEST(ClassifyAmd, RaphaelIgpuFiresBothTheTargetAndTheMemorySignal) {
 TEST(ClassifyAmd, StrixHaloWithA96GiBCarveOutIsKnownByItsTargetAlone) {
     auto verdict = classify_amd({"gfx1151", 0, 96 * GiB, 96 * GiB});
     EXPECT_TRUE(verdict.integrated);
+    EXPECT_FALSE(verdict.memory_is_system_ram);
     EXPECT_EQ(verdict.reason.find("KFD offers"), std::string::npos);
 }
 
