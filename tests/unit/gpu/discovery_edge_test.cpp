@@ -1,6 +1,8 @@
 // Discovery on altered copies of the recorded machines: what ROCm would skip, what the user must
-// fix (device permissions), and memory refreshes after the machine changed.
+// fix (device permissions), memory refreshes after the machine changed, and the daemon defaults.
 #include <gtest/gtest.h>
+
+#include <cstdlib>
 
 #include "ggufd/gpu/discovery.h"
 #include "gpu_test_support.h"
@@ -112,6 +114,16 @@ TEST(RefreshNvidia, OneCallUpdatesEveryNvidiaGpuByBusId) {
     std::vector<Note> notes = refresh_memory(d.devices, options);
     EXPECT_EQ(d.devices[0].memory.total_bytes, std::nullopt);
     EXPECT_TRUE(has_note(notes, Note::Level::warning, "did not answer"));
+}
+
+TEST(DiscoveryOptionsFromEnvironment, TakesRocrVisibleDevicesOnlyWhenSet) {
+    ::setenv("ROCR_VISIBLE_DEVICES", "", 1);  // set but empty: ROCm then hides every GPU
+    EXPECT_EQ(DiscoveryOptions::from_environment().rocr_visible_devices, "");
+    ::unsetenv("ROCR_VISIBLE_DEVICES");
+    DiscoveryOptions options = DiscoveryOptions::from_environment();
+    EXPECT_EQ(options.rocr_visible_devices, std::nullopt);
+    EXPECT_EQ(options.root, "/");
+    EXPECT_EQ(options.runner, nullptr);
 }
 
 }  // namespace
