@@ -1,16 +1,21 @@
 #include "gpu_assignment.h"
 
+#include "ggufd/gpu/mask.h"
+
 namespace ggufd::cli {
 
-supervisor::GpuAssigner make_gpu_assigner(const config::Config&) {
-    return [](const config::ServiceConfig& service) {
+supervisor::GpuAssigner make_gpu_assigner(std::vector<gpu::Device> devices) {
+    return [devices = std::move(devices)](const config::ServiceConfig& service) {
         supervisor::GpuAssignment assignment;
-        if (service.gpus) {
-            assignment.devices = *service.gpus;
-            assignment.reason = "configured gpus";
-        } else {
-            assignment.reason = "no GPU discovery yet: CPU only";
+        auto mask = gpu::choose_mask(devices, service.gpus);
+        if (auto* error = std::get_if<std::string>(&mask)) {
+            assignment.error = *error;
+            return assignment;
         }
+        const auto& chosen = std::get<gpu::Mask>(mask);
+        for (const auto& device : chosen.visible) assignment.devices.push_back(device.index);
+        assignment.reason = chosen.reason;
+        assignment.environment = gpu::mask_environment(chosen);
         return assignment;
     };
 }

@@ -15,6 +15,7 @@
 #include "exit_codes.h"
 #include "gpu_assignment.h"
 #include "ggufd/gateway/gateway.h"
+#include "ggufd/gpu/discovery.h"
 #include "ggufd/net/socket.h"
 #include "ggufd/supervisor/supervisor.h"
 #include "ggufd/util/logging.h"
@@ -70,6 +71,19 @@ private:
     std::chrono::steady_clock::time_point last_{};
 };
 
+void log_gpus(const gpu::Discovery& discovery) {
+    if (discovery.devices.empty()) spdlog::info("no GPUs found: services run on the CPU");
+    for (const auto& device : discovery.devices) {
+        spdlog::info("GPU {} {}: {} ({}{})", gpu::to_string(device.vendor), device.index, device.name,
+                     device.integrated ? "integrated" : "discrete",
+                     device.memory.total_bytes ? ", " + units::format_bytes(*device.memory.total_bytes) : "");
+    }
+    for (const auto& note : discovery.notes) {
+        if (note.level == gpu::Note::Level::warning) spdlog::warn("{}", note.text);
+        else spdlog::info("{}", note.text);
+    }
+}
+
 void shut_down(gateway::Gateway& gateway, supervisor::Supervisor& supervisor, const config::Config& config,
                const sigset_t& signals) {
     sd_notify(0, "STOPPING=1\nSTATUS=Shutting down");
@@ -109,8 +123,11 @@ int run_serve(const ServeOptions& options) {
     for (const auto& warning : loaded.result.warnings) spdlog::warn("{}", warning);
     spdlog::info("ggufd starting with {} ({} service(s))", loaded.described_source, config.services.size());
 
+    gpu::Discovery gpus = gpu::discover(gpu::DiscoveryOptions::from_environment());
+    log_gpus(gpus);
+
     sigset_t signals = block_daemon_signals();
-    supervisor::Supervisor supervisor(config, make_gpu_assigner(config));
+    supervisor::Supervisor supervisor(config, make_gpu_assigner(gpus.devices));
     gateway::Gateway gateway(config, supervisor);
     try {
         gateway.start();

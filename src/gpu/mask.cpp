@@ -89,6 +89,19 @@ std::string known_devices(const std::vector<Device>& devices) {
     return "the GPUs are: " + join(items, "; ");
 }
 
+// Discovery can come up empty on a machine that does have GPUs (no nvidia-smi on PATH, a
+// container without /sys/class/kfd). Then an explicit setting is the best knowledge there is:
+// it is passed to both runtimes as written rather than refused.
+Mask unchecked_mask(const std::vector<int>& configured, const std::string& setting) {
+    Mask mask;
+    for (int index : configured) {
+        mask.visible.push_back({Vendor::amd, index});
+        mask.visible.push_back({Vendor::nvidia, index});
+    }
+    mask.reason = "configured " + setting + " (ggufd found no GPUs to check it against: passed to the child as written)";
+    return mask;
+}
+
 MaskOrError explicit_mask(const std::vector<Device>& devices, const std::vector<int>& configured) {
     const std::string setting = "gpus = " + index_list(configured);
     const bool mixed = has_both_vendors(devices);
@@ -104,6 +117,7 @@ MaskOrError explicit_mask(const std::vector<Device>& devices, const std::vector<
             return setting + " names GPU " + std::to_string(index) +
                    " twice; list each GPU once (CUDA shows no GPU at all for a repeated index)";
         }
+        if (devices.empty()) continue;
         size_t before = chosen.size();
         for (const Device& device : devices) {
             if (device.index == index) chosen.push_back(&device);
@@ -112,6 +126,7 @@ MaskOrError explicit_mask(const std::vector<Device>& devices, const std::vector<
             return setting + ": there is no GPU " + std::to_string(index) + "; " + known_devices(devices);
         }
     }
+    if (devices.empty()) return unchecked_mask(configured, setting);
     std::string reason = "configured " + setting;
     std::vector<std::string> integrated;
     for (const Device* device : chosen) {

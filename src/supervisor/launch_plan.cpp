@@ -42,15 +42,6 @@ std::vector<std::string> command_argv(const LaunchInputs& in) {
 
 }  // namespace
 
-std::vector<std::pair<std::string, std::string>> gpu_visibility_env(const std::vector<int>& devices) {
-    // "-1" is an invalid index for both runtimes, and both stop at the first invalid index, so it
-    // hides every device; an empty string is not treated the same way by every HIP version.
-    std::string list;
-    for (int device : devices) list += (list.empty() ? "" : ",") + std::to_string(device);
-    if (list.empty()) list = "-1";
-    return {{"HIP_VISIBLE_DEVICES", list}, {"CUDA_VISIBLE_DEVICES", list}};
-}
-
 std::vector<int> parse_cpu_list(const std::string& text) {
     std::vector<int> cpus;
     std::stringstream parts(text);
@@ -89,7 +80,7 @@ LaunchPlan build_launch_plan(const LaunchInputs& in) {
         set(entry.substr(0, eq), entry.substr(eq + 1));
     }
     for (const auto& [name, value] : s.env) set(name, value);
-    for (const auto& [name, value] : gpu_visibility_env(in.gpus.devices)) set(name, value);
+    for (const auto& [name, value] : in.gpus.environment) set(name, value);
     for (const auto& name : order) plan.env.push_back(name + "=" + env[name]);
 
     if (s.cpu_affinity) plan.cpu_affinity = parse_cpu_list(*s.cpu_affinity);

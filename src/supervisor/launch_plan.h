@@ -32,9 +32,4 @@ LaunchPlan build_launch_plan(const LaunchInputs& inputs);
 /// "0-3,8" -> {0,1,2,3,8}. Returns an empty vector for malformed text (validated in config).
 std::vector<int> parse_cpu_list(const std::string& text);
 
-/// The environment variables that restrict a child to `devices` on both ROCm/HIP and CUDA.
-/// ROCR_VISIBLE_DEVICES is deliberately left alone: ROCr filters first and HIP then indexes the
-/// filtered list, so setting both with the same indices would hide devices.
-std::vector<std::pair<std::string, std::string>> gpu_visibility_env(const std::vector<int>& devices);
-
 }  // namespace ggufd::supervisor

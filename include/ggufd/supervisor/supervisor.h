@@ -40,6 +40,8 @@ struct ServiceDirectory {
 struct GpuAssignment {
     std::vector<int> devices;  ///< empty: CPU only
     std::string reason;        ///< for the log: why these devices
+    /// The variables that restrict the child's runtime to `devices` (HIP_VISIBLE_DEVICES, ...).
+    std::vector<std::pair<std::string, std::string>> environment;
     std::string error;         ///< non-empty: the service cannot start (e.g. gpus = [3] on a 2-GPU box)
 };
 using GpuAssigner = std::function<GpuAssignment(const config::ServiceConfig&)>;

@@ -57,7 +57,15 @@ TEST(ChooseMask, AnIndexNoGpuHasIsAnErrorThatListsTheGpus) {
     EXPECT_EQ(error_of(kDesktop, {0, 2}),
               "gpus = [0, 2]: there is no GPU 2; the GPUs are: GPU 0 AMD Radeon RX 7800 XT (gfx1101, discrete); "
               "GPU 1 AMD GPU 1002:164e (gfx1036, integrated)");
-    EXPECT_EQ(error_of({}, {0}), "gpus = [0]: there is no GPU 0; ggufd found no GPUs (`ggufd doctor` says why)");
+}
+
+TEST(ChooseMask, WithNoGpusFoundAnExplicitSettingIsPassedThroughAsWritten) {
+    // Discovery can miss GPUs (no nvidia-smi on PATH, a container without sysfs): trust the user.
+    Mask mask = mask_of({}, std::vector<int>{0, 2});
+    EXPECT_EQ(mask.reason, "configured gpus = [0, 2] (ggufd found no GPUs to check it against: passed to the child as written)");
+    auto env = mask_environment(mask);
+    EXPECT_EQ(env[0], (std::pair<std::string, std::string>{"HIP_VISIBLE_DEVICES", "0,2"}));
+    EXPECT_EQ(env[1], (std::pair<std::string, std::string>{"CUDA_VISIBLE_DEVICES", "0,2"}));
 }
 
 TEST(ChooseMask, RepeatedAndNegativeIndicesAreErrors) {
