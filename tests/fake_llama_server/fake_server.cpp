@@ -104,7 +104,7 @@ std::optional<int> FakeServer::bind() {
     } else if (!http_.bind_to_port(options_.host, port)) {
         return std::nullopt;
     }
-    // Re-listening on a bound socket only changes its backlog (Linux keeps the connection).
+    // listen() again on a listening socket only resizes its backlog; queued connections stay.
     ::listen(http_.listening_socket(), kListenBacklog);
     replies_.emplace(label_for(options_, port), options_.token_interval);
     models_body_ = models_body(facts_, static_cast<int64_t>(std::time(nullptr)));

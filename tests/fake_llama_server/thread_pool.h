@@ -17,7 +17,7 @@ namespace ggufd::fake {
 /// A thread pool that grows on demand: a job that finds no idle thread starts a new one, until
 /// `max_threads` exist; after that jobs wait in order. Threads never retire (the fake is short-
 /// lived). shutdown() lets queued jobs finish and joins every thread; httplib calls it when the
-/// server stops listening.
+/// server stops listening, and enqueues nothing after it.
 class GrowingThreadPool final : public httplib::TaskQueue {
 public:
     explicit GrowingThreadPool(size_t max_threads);
