@@ -124,12 +124,14 @@ private:
         return std::bit_cast<T>(bits);
     }
 
-    void charge(uint64_t bytes, std::string_view what) {
-        if (bytes > budget_) {
+    void charge(uint64_t bytes, std::string_view what) { charge(1, bytes, what); }
+
+    void charge(uint64_t count, uint64_t each, std::string_view what) {
+        if (each != 0 && count > budget_ / each) {
             fail(pos_, "the header's " + std::string(what) + " would need more than " +
                            std::to_string(kMaxHeaderMemory >> 20) + " MiB of memory; no real model comes close");
         }
-        budget_ -= bytes;
+        budget_ -= count * each;
     }
 
     static uint64_t pad(uint64_t n, uint64_t alignment) {
@@ -193,7 +195,7 @@ private:
                          ")");
         }
         const uint8_t* bytes = take(length, what);
-        charge(sizeof(std::string) + length, "strings");
+        charge(length, "strings");  // the std::string itself is charged with its array or entry
         return std::string(reinterpret_cast<const char*>(bytes), length);
     }
 
@@ -252,8 +254,9 @@ private:
             fail(at, "array " + printable(key) + " claims " + std::to_string(count) + " elements of type " +
                          std::string(to_string(type)) + ", but only " + std::to_string(left()) + " bytes are left");
         }
-        // Strings and nested arrays are charged again for their contents as they are read.
-        charge(count * element_memory(type), "arrays");
+        // The vector is charged before it is reserved; the contents of strings and nested
+        // arrays are charged as they are read.
+        charge(count, element_memory(type), "arrays");
         switch (type) {
             case ValueType::uint8: return read_elements<uint8_t>(count, key, depth);
             case ValueType::int8: return read_elements<int8_t>(count, key, depth);
@@ -274,7 +277,7 @@ private:
 
     static uint64_t element_memory(ValueType type) {
         switch (type) {
-            case ValueType::string: return 0;  // charged per string by read_string
+            case ValueType::string: return sizeof(std::string);
             case ValueType::array: return sizeof(Array);
             case ValueType::boolean: return 1;
             default: return min_encoded_bytes(type);
