@@ -141,6 +141,12 @@ ModelInfo summarize(const GgufFile& file) {
     const HparamReader r(file, info.architecture);
     info.context_length = r.u32("context_length");
     info.block_count = r.u32("block_count").value_or(0);
+    // Per-layer values are expanded to block_count entries: a hostile count must not make
+    // that allocation huge. The deepest real models have a few hundred layers.
+    if (info.block_count > kMaxBlockCount) {
+        r.fail(r.key("block_count"), "is " + std::to_string(info.block_count) + ", more than " +
+                                         std::to_string(kMaxBlockCount) + " layers");
+    }
     info.embedding_length = r.u32("embedding_length");
     info.feed_forward_length = r.per_layer("feed_forward_length", info.block_count);
     info.head_count = r.per_layer("attention.head_count", info.block_count);

@@ -45,8 +45,11 @@ struct ModelInfo {
     bool has_output = false;              ///< output.weight; without it the output reuses token_embd
 };
 
+/// More layers than any model has; a larger block_count is rejected as malformed.
+inline constexpr uint32_t kMaxBlockCount = 65536;
+
 /// Summarises a parsed header. Throws FormatError when a key it reads has the wrong type or a
-/// per-layer array does not have block_count entries.
+/// per-layer array does not have block_count entries, or block_count exceeds kMaxBlockCount.
 ModelInfo summarize(const GgufFile& file);
 
 }  // namespace ggufd::gguf

@@ -136,6 +136,16 @@ TEST(ModelInfo, MalformedHyperParametersAreFormatErrors) {
         EXPECT_THAT(e.what(), ::testing::HasSubstr(
                                   "key 'llama.attention.head_count' has 2 entries, expected one per layer (3)"));
     }
+    Writer too_deep;  // found by fuzz_gguf: a scalar expanded to 4 billion layers
+    too_deep.add("general.architecture", "llama");
+    too_deep.add("llama.block_count", uint32_t{0xffffffff});
+    too_deep.add("llama.feed_forward_length", uint32_t{32});
+    try {
+        (void)info_of(too_deep);
+        FAIL() << "expected FormatError";
+    } catch (const FormatError& e) {
+        EXPECT_THAT(e.what(), ::testing::HasSubstr("key 'llama.block_count' is 4294967295, more than 65536 layers"));
+    }
     Writer wrong_type;
     wrong_type.add("general.architecture", "llama");
     wrong_type.add("llama.context_length", "long");
