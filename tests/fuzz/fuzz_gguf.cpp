@@ -1,6 +1,6 @@
-// fuzz_gguf: the GGUF header parser on arbitrary bytes, then the ModelInfo summary of every
-// header it accepts, and a round trip of the accepted metadata through the writer (what the
-// parser accepts, the writer must reproduce byte for byte on a second pass).
+// fuzz_gguf: the GGUF header parser on arbitrary bytes, then for every header it accepts the
+// ModelInfo summary, memory estimates under a few settings, and a round trip through the
+// writer (what the parser accepts, the writer must reproduce byte for byte on a second pass).
 #include <cstdint>
 #include <cstdlib>
 #include <cstdio>
@@ -8,6 +8,7 @@
 #include "ggufd/gguf/model_info.h"
 #include "ggufd/gguf/reader.h"
 #include "ggufd/gguf/writer.h"
+#include "ggufd/memory/estimate.h"
 
 namespace {
 
@@ -31,8 +32,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     try {
         (void)summarize(file);
+        using ggufd::memory::EstimateParams;
+        EstimateParams cpu;
+        EstimateParams partial{.gpu = ggufd::memory::GpuBackend::cuda, .n_gpu_layers = 1, .parallel = 3,
+                               .cache_type_k = GgmlType::Q8_0, .flash_attention = false};
+        EstimateParams all{.gpu = ggufd::memory::GpuBackend::rocm, .ctx_size = 100, .kv_offload = false};
+        for (const auto& params : {cpu, partial, all}) (void)ggufd::memory::estimate(file, params).total();
     } catch (const FormatError&) {
         // Wrongly typed hyper-parameters are reported, not crashed on.
+    } catch (const std::invalid_argument&) {
+        // A header without the shape an estimate needs.
     }
     const auto once = rewrite(file);
     const auto twice = rewrite(parse(once, "rewritten.gguf"));
