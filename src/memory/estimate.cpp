@@ -84,10 +84,10 @@ double kv_bytes_of_layer(const ModelInfo& info, const EstimateParams& p, const C
 
 /// The compute buffer llama.cpp reserves for one step of `tokens` tokens. Fitted to the
 /// CPU backend's reports (docs/MEMORY.md): the high-water mark of ggml's graph allocator is
-/// the larger of the feed-forward block (gate, up and their product, 3 x ff, plus 2 or 4
-/// embedding widths depending on how freed blocks can be reused) and the attention block
-/// (at least 5 embedding widths), plus the attention mask (f16 with flash attention) and,
-/// without flash attention, the f32 scores of every head.
+/// the larger of the feed-forward block (gate, up and their product, 3 x ff, plus 2 to 4
+/// embedding widths depending on how freed blocks can be reused, which the layout of the V
+/// cache changes) and the attention block (at least 5 embedding widths), plus the attention
+/// mask (f16 with flash attention) and, without flash attention, the f32 scores of every head.
 double compute_bytes(const ModelInfo& info, const EstimateParams& p, const ContextShape& shape) {
     const double embd = *info.embedding_length;
     const double heads = max_of(info.head_count);
@@ -96,7 +96,8 @@ double compute_bytes(const ModelInfo& info, const EstimateParams& p, const Conte
     const double q = heads * *info.key_length, o = heads * *info.value_length;
     const double k = kv_heads * *info.key_length, v = kv_heads * *info.value_length;
 
-    const double feed_forward = 3 * ff + (ff > 2 * embd ? 4 : 2) * embd;
+    const bool quantised_v = gguf::ggml_type_info(p.cache_type_v).block_size > 1;
+    const double feed_forward = 3 * ff + (ff <= 2 * embd ? 2 : quantised_v ? 3 : 4) * embd;
     double attention = std::max(embd + q + o + k + v, 5 * embd);
     if (!p.flash_attention) attention += heads * shape.cells;
     const double floats_per_token = std::max(feed_forward, attention) + 5;
@@ -216,7 +217,7 @@ Estimate estimate(const gguf::GgufFile& file, const EstimateParams& p) {
         e.host.compute = to_bytes((all_layers ? static_cast<double>(*info.embedding_length) * shape.tokens * 4 : graph) + logits);
         e.device.overhead = backend_overhead(p.gpu);
     }
-    e.host.overhead = kHostOverheadBytes;
+    e.host.overhead = kHostOverheadBytes + uint64_t{info.vocab_size.value_or(0)} * kHostOverheadBytesPerToken;
     e.explanation = explain(e, info, p);
     return e;
 }

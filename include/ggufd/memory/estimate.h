@@ -44,7 +44,7 @@ struct MemoryParts {
     uint64_t weights = 0;
     uint64_t kv_cache = 0;
     uint64_t compute = 0;   ///< compute buffer, plus the logits buffer on the host
-    uint64_t overhead = 0;  ///< per process: runtime, libraries, GPU context
+    uint64_t overhead = 0;  ///< per process: runtime, libraries, vocabulary, GPU context
     uint64_t total() const;  ///< saturates rather than wraps (absurd headers give absurd sizes)
 };
 
@@ -61,10 +61,13 @@ struct Estimate {
     uint64_t total() const;  ///< device + host, saturating
 };
 
-/// Fixed per-process overheads. CPU: a llama-server process on a 0.5 MiB model peaks at
-/// 17 MiB RSS (binary text, heap, threads). CUDA: FIELD-NOTES, H200: 590 MiB beyond
-/// llama.cpp's projection. ROCm: the users' own budget line (~200 MiB), not yet measured.
-inline constexpr uint64_t kHostOverheadBytes = 16ull << 20;
+/// Per-process overheads. Host: a llama-server process beyond its buffers (binary text,
+/// heap, threads, and the vocabulary's own tables) peaked at 12.3 MiB + 165 B per token for
+/// vocabularies of 312 to 128k tokens (CPU build b10472); rounded up here. CUDA: FIELD-NOTES,
+/// H200: 590 MiB beyond llama.cpp's projection. ROCm: the users' own budget line (~200 MiB),
+/// not yet measured.
+inline constexpr uint64_t kHostOverheadBytes = 14ull << 20;
+inline constexpr uint64_t kHostOverheadBytesPerToken = 192;
 inline constexpr uint64_t kCudaOverheadBytes = 590ull << 20;
 inline constexpr uint64_t kRocmOverheadBytes = 200ull << 20;
 
