@@ -37,6 +37,8 @@ TinyLlamaSpec spec(uint32_t layers, uint32_t embedding, uint32_t heads, uint32_t
     return s;
 }
 
+void PrintTo(const Case& c, std::ostream* out) { *out << c.name; }  // test names, not byte dumps
+
 class EstimateVsLlamaServer : public LlamaServerTest, public ::testing::WithParamInterface<Case> {};
 
 void expect_within_10_percent(double estimated_mib, double reported_mib, const char* what) {

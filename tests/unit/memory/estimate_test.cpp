@@ -61,6 +61,8 @@ struct Calibration {
     double weights_mib, kv_mib, compute_mib;
 };
 
+void PrintTo(const Calibration& c, std::ostream* out) { *out << c.name; }  // test names, not byte dumps
+
 class CalibrationPoints : public ::testing::TestWithParam<Calibration> {};
 
 TEST_P(CalibrationPoints, MatchLlamaServersOwnReport) {
