@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
     app.add_option("--seed", spec.seed, "Random seed: different seeds answer differently")->capture_default_str();
     app.add_option("--name", spec.name, "general.name")->capture_default_str();
     app.add_option("--threads", threads, "Threads generating data")->capture_default_str();
+    bool dry_run = false;
+    app.add_flag("--dry-run", dry_run, "Print the size and parameter count without writing anything");
     CLI11_PARSE(app, argc, argv);
 
     try {
@@ -36,6 +38,12 @@ int main(int argc, char** argv) {
         spec.weight_type = *type;
         const auto start = std::chrono::steady_clock::now();
         const Writer writer = tiny_llama(spec);
+        if (dry_run) {
+            std::printf("%s: would be %llu bytes, %llu parameters\n", output.c_str(),
+                        static_cast<unsigned long long>(writer.file_size()),
+                        static_cast<unsigned long long>(writer.total_elements()));
+            return 0;
+        }
         writer.write(output, threads);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         const double bytes = static_cast<double>(writer.file_size());
