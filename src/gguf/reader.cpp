@@ -30,6 +30,10 @@ uint64_t min_encoded_bytes(ValueType type) {
     return 1;
 }
 
+// What a string costs in memory, including its share of a hash-set node when it is also
+// remembered for duplicate checks: the budget counts what parsing really allocates.
+uint64_t remembered_string_cost(const std::string& text) { return 2 * (sizeof(std::string) + text.size()) + 32; }
+
 std::string printable(std::string_view text) {
     constexpr size_t kShown = 80;
     std::string out = "'";
@@ -60,7 +64,7 @@ public:
             if (!keys.insert(entry.key).second) fail(entry.offset, "duplicate metadata key " + printable(entry.key));
             const auto type = read_value_type("type of " + printable(entry.key));
             entry.value = read_value(type, entry.key, 0);
-            charge(sizeof(KeyValue) + entry.key.size(), "metadata");
+            charge(sizeof(KeyValue) + remembered_string_cost(entry.key), "metadata");
             entries.push_back(std::move(entry));
         }
         file.metadata = Metadata(name_, std::move(entries));
@@ -341,7 +345,9 @@ private:
         }
         tensor.n_bytes = blocks * info->block_bytes;
         tensor.offset = read_le<uint64_t>("data offset of " + label);
-        charge(sizeof(TensorInfo) + tensor.name.size() + tensor.dims.size() * sizeof(uint64_t), "tensor infos");
+        // The info, its name (also in the duplicate check), its dimensions and its offset.
+        charge(sizeof(TensorInfo) + remembered_string_cost(tensor.name) + (tensor.dims.size() + 1) * sizeof(uint64_t),
+               "tensor infos");
         return tensor;
     }
 
