@@ -139,7 +139,7 @@ std::string explain(const Estimate& e, const ModelInfo& info, const EstimatePara
                std::string(gguf::to_string(p.cache_type_v));
     };
     if (e.device.total() > 0) {
-        out << (p.gpu == GpuBackend::cuda ? "GPU " : "GPU (ROCm) ") << format_bytes(e.device.total()) << " (weights "
+        out << "GPU " << format_bytes(e.device.total()) << " (weights "
             << format_bytes(e.device.weights) << " for " << e.offloaded_layers << "/" << info.block_count << " layers"
             << (e.output_offloaded ? " + output" : "") << ", KV " << format_bytes(e.device.kv_cache) << " at "
             << kv_note() << ", compute " << format_bytes(e.device.compute) << ", "
