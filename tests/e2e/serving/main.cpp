@@ -1,0 +1,10 @@
+// e2e suite entry point: adopt orphaned descendants (see tests/integration/main.cpp).
+#include <gtest/gtest.h>
+
+#include "process.h"
+
+int main(int argc, char** argv) {
+    ggufd::test::become_subreaper();
+    testing::InitGoogleTest(&argc, argv);
+    return RUN_ALL_TESTS();
+}
