@@ -12,7 +12,7 @@ build="$root/build-fuzz"
 
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_COMPILER=clang++ -DGGUFD_BUILD_FUZZERS=ON -DGGUFD_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" -j "$(nproc)"
+cmake --build "$build" -j "$(nproc)" --target fuzzers
 
 status=0
 for fuzzer in "$build"/fuzz_*; do

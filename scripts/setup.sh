@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages ggufd needs: to build and run it (default), plus what the test
+# suite uses (--test: clang for the fuzzers, Node.js/npm for the OpenAI SDK test, curl), plus
+# what the benchmark compares against (--bench: nginx, wrk). Only missing packages are
+# installed; apt-get runs through sudo when not root.
+#   scripts/setup.sh [--test] [--bench]
+set -euo pipefail
+
+packages=(build-essential cmake ninja-build pkg-config
+          libcpp-httplib-dev nlohmann-json3-dev libspdlog-dev libcli11-dev libtomlplusplus-dev libsystemd-dev
+          libgtest-dev libgmock-dev)
+for option in "$@"; do
+  case "$option" in
+    --test) packages+=(clang libclang-rt-14-dev nodejs npm curl python3 procps) ;;
+    --bench) packages+=(nginx-light wrk linux-perf) ;;
+    *) echo "usage: scripts/setup.sh [--test] [--bench]" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for package in "${packages[@]}"; do
+  # nodejs from NodeSource also provides npm; do not fight it with Debian's npm.
+  if [ "$package" = npm ] && command -v npm >/dev/null; then continue; fi
+  if [ "$package" = nodejs ] && command -v node >/dev/null; then continue; fi
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "Installing: ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The whole test suite from a fresh Debian 12 machine: installs what it needs, builds, and runs
+# the unit, integration, e2e (real llama-server) and client (OpenAI SDK, curl) tests; then the
+# same suite under AddressSanitizer + UndefinedBehaviorSanitizer; then every fuzzer.
+#   scripts/test.sh [--quick]       --quick: the plain build only (no sanitizers, no fuzzing)
+#   FUZZ_SECONDS=60                 how long each fuzzer runs
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+quick=false
+[ "${1:-}" = "--quick" ] && quick=true
+
+"$root/scripts/setup.sh" --test
+(cd "$root/tests/clients" && npm ci --no-audit --no-fund --loglevel=error)
+
+if [ -z "${GGUFD_TEST_LLAMA_SERVER:-}" ] && [ ! -x "$root/../shared/llama.cpp/llama-server" ] && ! command -v llama-server >/dev/null; then
+  echo "*** NOTE: no llama-server found (GGUFD_TEST_LLAMA_SERVER, ../shared/llama.cpp/llama-server, PATH): the e2e tests will be SKIPPED ***"
+fi
+
+summary=()
+passed=0
+failed=0
+run_suite() {  # run_suite NAME BUILD_DIR [CMAKE_ARGS...]
+  local name="$1" build="$2"
+  shift 2
+  echo "=== $name: build ($build)"
+  "$root/scripts/build.sh" "$build" "$@"
+  echo "=== $name: tests"
+  local log="$build/ctest.log" status=0
+  ctest --test-dir "$build" --output-on-failure -j "$(nproc)" 2>&1 | tee "$log" || status=1
+  local line total fails
+  line=$(grep -E "tests passed, [0-9]+ tests failed out of [0-9]+" "$log" | tail -n1 || true)
+  total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$line")
+  fails=$(sed -E 's/.*passed, ([0-9]+) tests failed.*/\1/' <<<"$line")
+  [ -n "$total" ] || { total=0; fails=1; }
+  passed=$((passed + total - fails))
+  failed=$((failed + fails))
+  summary+=("$name: $((total - fails)) passed, $fails failed")
+  [ "$status" -eq 0 ] && [ "$fails" -eq 0 ] || overall=1
+}
+
+overall=0
+run_suite "plain" "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+if ! $quick; then
+  run_suite "asan+ubsan" "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DGGUFD_SANITIZE=address
+  echo "=== fuzzers: ${FUZZ_SECONDS:-60}s each"
+  if "$root/scripts/fuzz.sh" "${FUZZ_SECONDS:-60}"; then
+    summary+=("fuzzers: clean for ${FUZZ_SECONDS:-60}s each")
+  else
+    summary+=("fuzzers: FAILED (see above)")
+    failed=$((failed + 1))
+    overall=1
+  fi
+fi
+
+echo
+printf '%s\n' "${summary[@]}"
+echo "$passed passed, $failed failed"
+exit "$overall"
