@@ -13,7 +13,7 @@
 
 #include "config_source.h"
 #include "exit_codes.h"
-#include "gpu_assignment.h"
+#include "gpu_setup.h"
 #include "ggufd/gateway/gateway.h"
 #include "ggufd/gpu/discovery.h"
 #include "ggufd/net/socket.h"
@@ -123,12 +123,18 @@ int run_serve(const ServeOptions& options) {
     for (const auto& warning : loaded.result.warnings) spdlog::warn("{}", warning);
     spdlog::info("ggufd starting with {} ({} service(s))", loaded.described_source, config.services.size());
 
-    gpu::Discovery gpus = gpu::discover(gpu::DiscoveryOptions::from_environment());
+    auto discovery_options = gpu::DiscoveryOptions::from_environment();
+    gpu::Discovery gpus = gpu::discover(discovery_options);
     log_gpus(gpus);
+    gpu::DeviceMonitor monitor(gpus.devices, discovery_options);
+    monitor.refresh_every(std::chrono::seconds(5));
 
     sigset_t signals = block_daemon_signals();
-    supervisor::Supervisor supervisor(config, make_gpu_assigner(gpus.devices));
-    gateway::Gateway gateway(config, supervisor);
+    supervisor::Supervisor supervisor(config, make_gpu_assigner(gpus.devices), make_memory_options(config, monitor));
+    for (const auto& budget : supervisor.budgets()) {
+        spdlog::info("GPU {}: memory budget {} ({})", budget.device, units::format_bytes(budget.bytes), budget.source);
+    }
+    gateway::Gateway gateway(config, supervisor, monitor);
     try {
         gateway.start();
     } catch (const net::SocketError& e) {

@@ -39,12 +39,45 @@ void print_table(const nlohmann::json& services) {
     std::fputs(table.render().c_str(), stdout);
 }
 
+std::string bytes_or_dash(const nlohmann::json& value) {
+    return value.is_number() ? units::format_bytes(value.get<uint64_t>()) : "-";
+}
+
+// One line per GPU: what the device reports, the budget, and what the services are charged.
+void print_gpus(const nlohmann::json& gpus) {
+    if (gpus.empty()) return;
+    std::printf("\n");
+    Table table({"GPU", "NAME", "USED", "TOTAL", "BUDGET", "CHARGED", "SERVICES"});
+    for (const auto& gpu : gpus) {
+        std::string services;
+        for (const auto& service : gpu["services"]) {
+            services += (services.empty() ? "" : ", ") + service["name"].get<std::string>() + " " +
+                        units::format_bytes(service["bytes"].get<uint64_t>());
+        }
+        table.add({std::to_string(gpu["index"].get<int>()), gpu.value("name", std::string("-")),
+                   bytes_or_dash(gpu.value("used_bytes", nlohmann::json())),
+                   bytes_or_dash(gpu.value("total_bytes", nlohmann::json())),
+                   bytes_or_dash(gpu.value("budget_bytes", nlohmann::json())),
+                   units::format_bytes(gpu["committed_bytes"].get<uint64_t>()), services.empty() ? "-" : services});
+    }
+    std::fputs(table.render().c_str(), stdout);
+}
+
 void print_details(const nlohmann::json& service) {
     print_table(nlohmann::json::array({service}));
     std::printf("\nmodel:      %s\n", service["model"].get<std::string>().c_str());
     std::printf("load:       %s, restart %s\n", service["load"].get<std::string>().c_str(),
                 service["restart"].get<std::string>().c_str());
     std::printf("gpus:       %s (%s)\n", service["gpus"].dump().c_str(), service["gpu_reason"].get<std::string>().c_str());
+    const auto& model = service["model_info"];
+    if (model.contains("architecture")) {
+        std::printf("gguf:       %s, %s parameters, %s, context %s, %u layers\n",
+                    model["architecture"].get<std::string>().c_str(), std::to_string(model["parameters"].get<uint64_t>()).c_str(),
+                    model["quantization"].get<std::string>().c_str(), model["context_length"].dump().c_str(),
+                    model["layers"].get<unsigned>());
+    }
+    if (model.contains("memory")) std::printf("memory:     %s\n", model["memory"]["explanation"].get<std::string>().c_str());
+    if (model.contains("error")) std::printf("gguf:       %s\n", model["error"].get<std::string>().c_str());
     std::printf("requests:   %llu (%llu errors)\n", service["requests"].get<unsigned long long>(),
                 service["errors"].get<unsigned long long>());
     if (!service["last_error"].is_null()) std::printf("last error: %s\n", service["last_error"].get<std::string>().c_str());
@@ -64,6 +97,7 @@ int run_status(const DaemonClient& client, const std::string& service, bool json
         std::printf("%s\n", body.dump(2).c_str());
     } else if (service.empty()) {
         print_table(body["services"]);
+        print_gpus(body["gpus"]);
     } else {
         print_details(body);
     }

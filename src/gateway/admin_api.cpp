@@ -18,7 +18,7 @@ constexpr size_t kStatusLogLines = 20;
 Response services_list(GatewayContext& context) {
     nlohmann::json services = nlohmann::json::array();
     for (const auto& service : context.supervisor.directory()->services) services.push_back(service_json(*service));
-    return Response::json(200, nlohmann::json{{"services", services}}.dump());
+    return Response::json(200, nlohmann::json{{"services", services}, {"gpus", gpus_json(context)}}.dump());
 }
 
 std::shared_ptr<supervisor::ServiceHandle> find_or_respond(ClientConnection& connection, const std::string& name) {
@@ -86,6 +86,8 @@ void handle_admin_request(ClientConnection& connection, const Route& route) {
         }
         case RouteKind::service_action:
             return service_action(connection, route);
+        case RouteKind::gpus:
+            return connection.respond(Response::json(200, nlohmann::json{{"gpus", gpus_json(context)}}.dump()));
         case RouteKind::service_logs:
             return service_logs(connection, route);
         default:

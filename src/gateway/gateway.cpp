@@ -26,8 +26,8 @@ void check_address_free(const config::ListenAddress& address) {
 
 }  // namespace
 
-Gateway::Gateway(const config::Config& config, supervisor::Supervisor& supervisor)
-    : context_(std::make_unique<GatewayContext>(config, supervisor)) {}
+Gateway::Gateway(const config::Config& config, supervisor::Supervisor& supervisor, const gpu::DeviceMonitor& devices)
+    : context_(std::make_unique<GatewayContext>(config, supervisor, devices)) {}
 
 Gateway::~Gateway() { stop(); }
 

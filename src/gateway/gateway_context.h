@@ -7,16 +7,18 @@
 #include <mutex>
 
 #include "ggufd/config/config.h"
+#include "ggufd/gpu/device_monitor.h"
 #include "ggufd/supervisor/supervisor.h"
 
 namespace ggufd::gateway {
 
 struct GatewayContext {
-    GatewayContext(const config::Config& config, supervisor::Supervisor& supervisor)
-        : config(config), supervisor(supervisor) {}
+    GatewayContext(const config::Config& config, supervisor::Supervisor& supervisor, const gpu::DeviceMonitor& devices)
+        : config(config), supervisor(supervisor), devices(devices) {}
 
     const config::Config& config;
     supervisor::Supervisor& supervisor;
+    const gpu::DeviceMonitor& devices;
     const supervisor::WallClock::time_point started_at = supervisor::WallClock::now();
 
     std::atomic<bool> accepting{true};

@@ -23,6 +23,12 @@ nlohmann::json model_entry(const std::string& id, supervisor::ServiceHandle& ser
         {"state", supervisor::to_string(status.state)},
         {"port", status.port ? status.port : service.config().port.value_or(0)},
     };
+    if (const auto& info = status.model.info) {
+        entry["architecture"] = info->architecture;
+        entry["parameters"] = info->parameter_count;
+        entry["context_length"] = info->context_length ? nlohmann::json(*info->context_length) : nlohmann::json(nullptr);
+        entry["quantization"] = info->quantization;
+    }
     return entry;
 }
 

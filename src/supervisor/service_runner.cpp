@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "ggufd/util/units.h"
+#include "ggufd/supervisor/model_facts.h"
 #include "launch_plan.h"
 
 namespace ggufd::supervisor {
@@ -53,6 +54,10 @@ ServiceRunner::ServiceRunner(RunnerContext& context, std::shared_ptr<ServiceHand
     status_.cause = StopCause::not_started;
     status_.reason = config().load == config::LoadMode::lazy ? "not started: starts on its first request"
                                                              : "not started yet";
+    GpuAssignment gpus = ctx_.assign_gpus(config());
+    status_.gpus = gpus.devices;
+    status_.gpu_reason = gpus.error.empty() ? gpus.reason : gpus.error;
+    status_.model = inspect_model(config(), gpus.devices, gpus.backend);
     handle_->publish(status_);
 }
 
@@ -74,7 +79,7 @@ void ServiceRunner::start(bool by_hand) {
             return;
         case ServiceState::stopped:
         case ServiceState::failed:
-            launch();
+            if (!awaiting_admission_) launch();
             return;
     }
 }
@@ -106,7 +111,8 @@ void ServiceRunner::ensure_ready(OutcomeCallback callback) {
                 return;
             }
             waiters_.push_back(std::move(callback));
-            if (!restart_timer_) launch();  // otherwise the pending restart will serve it
+            // Otherwise a pending restart or admission will serve it.
+            if (!restart_timer_ && !awaiting_admission_) launch();
             return;
     }
 }
@@ -145,16 +151,41 @@ void ServiceRunner::launch() {
     if (port.port == 0) return fail_start(port.error);
     GpuAssignment gpus = ctx_.assign_gpus(cfg);
     if (!gpus.error.empty()) return fail_start(gpus.error);
+    status_.gpus = gpus.devices;
+    status_.gpu_reason = gpus.reason;
+    // Re-read at every start: the file may have been replaced since the daemon started.
+    status_.model = inspect_model(cfg, gpus.devices, gpus.backend);
 
+    uint64_t generation = ++launch_generation_;
+    awaiting_admission_ = true;
+    ctx_.admit(*this, [this, generation, executable = *executable, port = port.port, gpus] {
+        if (generation != launch_generation_) return;
+        awaiting_admission_ = false;
+        spawn(executable, port, gpus);
+    });
+}
+
+void ServiceRunner::note_waiting_for_memory(const std::string& message) {
+    publish(ServiceState::starting, StopCause::none, "waiting for GPU memory: " + message);
+}
+
+void ServiceRunner::refuse_start(const std::string& message) {
+    awaiting_admission_ = false;
+    publish(ServiceState::stopped, StopCause::no_memory, "cannot start now: " + message);
+    finish_waiters({false, 503, message, 10});
+}
+
+void ServiceRunner::spawn(const std::string& executable, uint16_t port, const GpuAssignment& gpus) {
+    const config::ServiceConfig& cfg = config();
     LaunchInputs inputs;
     inputs.service = &cfg;
-    inputs.llama_server = *executable;
-    inputs.port = port.port;
+    inputs.llama_server = executable;
+    inputs.port = port;
     inputs.gpus = gpus;
     inputs.inherited_env = ctx_.inherited_env;
     LaunchPlan plan = build_launch_plan(inputs);
 
-    SpawnSpec spec{*executable, plan.argv, plan.env, plan.cpu_affinity};
+    SpawnSpec spec{executable, plan.argv, plan.env, plan.cpu_affinity};
     try {
         process_.emplace(Process::spawn(spec));
     } catch (const SpawnError& e) {
@@ -171,19 +202,17 @@ void ServiceRunner::launch() {
     ready_at_.reset();
     consecutive_health_failures_ = 0;
     sigkill_sent_ = false;
-    handle_->set_port(port.port);
+    handle_->set_port(port);
     status_.pid = process_->pid();
-    status_.port = port.port;
-    status_.gpus = gpus.devices;
-    status_.gpu_reason = gpus.reason;
+    status_.port = port;
     status_.ready_since.reset();
 
     std::string command_line;
     for (const auto& arg : plan.argv) command_line += (command_line.empty() ? "" : " ") + arg;
-    spdlog::info("service {}: pid {} on port {}, GPUs {} ({}): {}", cfg.name, process_->pid(), port.port,
+    spdlog::info("service {}: pid {} on port {}, GPUs {} ({}): {}", cfg.name, process_->pid(), port,
                  join_devices(gpus.devices), gpus.reason, command_line);
     publish(ServiceState::starting, StopCause::none,
-            "loading the model (pid " + std::to_string(process_->pid()) + ", port " + std::to_string(port.port) + ")");
+            "loading the model (pid " + std::to_string(process_->pid()) + ", port " + std::to_string(port) + ")");
 
     start_timer_ = ctx_.loop.add_timer(cfg.start_timeout, [this] {
         start_timer_ = 0;
@@ -295,6 +324,8 @@ void ServiceRunner::stop(StopCause cause, std::string reason, std::function<void
     finish_waiters({false, 503, "service \"" + config().name + "\" is stopping: " + reason, 5});
     if (!process_) {
         cancel_timers();
+        ++launch_generation_;  // a start waiting for memory will not happen
+        awaiting_admission_ = false;
         publish(ServiceState::stopped, cause, reason);
         for (auto& callback : std::exchange(stop_callbacks_, {})) callback();
         return;

@@ -22,6 +22,8 @@
 
 namespace ggufd::supervisor {
 
+class ServiceRunner;
+
 /// What every runner shares, owned by the supervisor.
 struct RunnerContext {
     net::EventLoop& loop;
@@ -32,6 +34,9 @@ struct RunnerContext {
     std::chrono::milliseconds start_poll_interval{100};
     /// Called after every published transition (for READY=1 bookkeeping and systemd STATUS=).
     std::function<void()> on_transition;
+    /// The memory budget's gate before a child is spawned: calls `proceed` once the service
+    /// fits (perhaps after stopping others), or ServiceRunner::refuse_start().
+    std::function<void(ServiceRunner& runner, std::function<void()> proceed)> admit;
 };
 
 class ServiceRunner {
@@ -54,6 +59,11 @@ public:
     /// Unloads the service when it has been idle for `idle_unload`.
     void check_idle(std::chrono::steady_clock::time_point now);
 
+    /// The memory budget: the latest status, the service is waiting for room, or cannot start.
+    const ServiceStatus& status() const { return status_; }
+    void note_waiting_for_memory(const std::string& message);
+    void refuse_start(const std::string& message);
+
 private:
     struct PidWatcher : net::IoHandler {
         ServiceRunner* runner;
@@ -61,6 +71,7 @@ private:
     };
 
     void launch();
+    void spawn(const std::string& executable, uint16_t port, const GpuAssignment& gpus);
     void fail_start(std::string reason);
     void become_ready();
     void schedule_health_check(std::chrono::milliseconds delay);
@@ -95,6 +106,8 @@ private:
     std::chrono::steady_clock::time_point stop_requested_at_;
     bool sigkill_sent_ = false;
     bool start_after_stop_ = false;  ///< a start arrived while stopping
+    uint64_t launch_generation_ = 0;  ///< a stop during admission makes its continuation stale
+    bool awaiting_admission_ = false; ///< launched, waiting for the memory budget's go-ahead
 
     /// Why the running child is being stopped; decides what happens when it exits.
     struct PendingStop {

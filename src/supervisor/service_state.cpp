@@ -25,6 +25,7 @@ std::string_view to_string(StopCause cause) {
         case StopCause::load_failed: return "load-failed";
         case StopCause::unhealthy: return "unhealthy";
         case StopCause::restart_limit: return "restart-limit";
+        case StopCause::no_memory: return "no-memory";
         case StopCause::shutdown: return "shutdown";
         case StopCause::removed: return "removed";
     }

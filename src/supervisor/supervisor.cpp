@@ -7,6 +7,8 @@
 #include <set>
 
 #include "ggufd/net/event_loop.h"
+#include "ggufd/util/units.h"
+#include "memory_waiter.h"
 #include "port_allocator.h"
 #include "service_runner.h"
 
@@ -43,12 +45,17 @@ std::shared_ptr<ServiceHandle> ServiceDirectory::find(std::string_view name) con
 /// and they do so by posting to `loop`.
 class SupervisorCore {
 public:
-    SupervisorCore(const config::Config& config, GpuAssigner assign_gpus)
+    SupervisorCore(const config::Config& config, GpuAssigner assign_gpus, MemoryOptions memory)
         : config_(config),
+          memory_(std::move(memory)),
+          memory_waiter_(loop_, memory_.read_free_bytes),
           ports_(config.port_range_first, config.port_range_last, reserved_ports(config)),
           context_{loop_, ports_, std::move(assign_gpus), config.llama_server.string(), current_environment(),
-                   std::chrono::milliseconds(100), {}} {
+                   std::chrono::milliseconds(100), {}, {}} {
         context_.on_transition = [this] { check_eager_settled(); };
+        context_.admit = [this](ServiceRunner& runner, std::function<void()> proceed) {
+            admit(runner, std::move(proceed), 0);
+        };
         auto directory = std::make_shared<ServiceDirectory>();
         for (const auto& service : config.services) {
             auto handle = std::make_shared<ServiceHandle>(service);
@@ -137,7 +144,75 @@ public:
         });
     }
 
+    const std::vector<DeviceBudget>& budgets() const { return memory_.budgets; }
+
 private:
+    static constexpr int kMaxAdmissionRounds = 3;
+
+    // Everyone else that holds memory (or is about to) on a GPU.
+    std::vector<Resident> residents_besides(const ServiceRunner& candidate) const {
+        std::vector<Resident> residents;
+        for (const auto& [name, runner] : runners_) {
+            if (runner.get() == &candidate) continue;
+            const ServiceStatus& status = runner->status();
+            bool holds = runner->has_child() || status.state == ServiceState::starting;
+            if (!holds || status.gpus.empty()) continue;
+            Resident resident;
+            resident.name = name;
+            resident.devices = status.gpus;
+            resident.bytes_per_device = status.model.bytes_per_device;
+            int in_flight = runner->handle()->in_flight();
+            resident.evictable = status.state == ServiceState::ready && in_flight == 0;
+            resident.busy_reason = in_flight > 0 ? std::to_string(in_flight) + " request(s) in flight"
+                                                 : std::string(to_string(status.state));
+            resident.last_used = runner->handle()->last_used();
+            residents.push_back(std::move(resident));
+        }
+        return residents;
+    }
+
+    // The memory budget's gate (see memory_budget.h): fits -> proceed; evict -> stop the idle
+    // services named, wait for their memory to be freed, and check again; refuse -> say why.
+    void admit(ServiceRunner& runner, std::function<void()> proceed, int round) {
+        const ServiceStatus& status = runner.status();
+        if (memory_.budgets.empty() || status.gpus.empty()) return proceed();
+        Admission admission = supervisor::admit(memory_.budgets, residents_besides(runner), runner.config().name,
+                                                status.gpus, status.model.bytes_per_device);
+        if (admission.verdict == Admission::Verdict::fits) return proceed();
+        if (admission.verdict == Admission::Verdict::refuse || round >= kMaxAdmissionRounds) {
+            spdlog::warn("service {}: {}", runner.config().name, admission.message);
+            return runner.refuse_start(admission.message);
+        }
+        spdlog::info("service {}: {}", runner.config().name, admission.message);
+        runner.note_waiting_for_memory(admission.message);
+        std::vector<ServiceRunner*> victims;
+        for (const auto& name : admission.evict) {
+            ServiceRunner* victim = find(name);
+            // Marked stopping only if still idle: a request that just arrived keeps it.
+            if (victim && victim->handle()->try_mark_stopping_if_idle()) victims.push_back(victim);
+        }
+        auto remaining = std::make_shared<size_t>(victims.size());
+        auto after_evictions = [this, &runner, proceed = std::move(proceed), round]() mutable {
+            const ServiceStatus& now = runner.status();
+            memory_waiter_.wait(now.gpus, now.model.bytes_per_device, memory_.free_wait,
+                                [this, &runner, proceed = std::move(proceed), round](bool freed, const std::string& detail) mutable {
+                                    if (!freed) {
+                                        spdlog::warn("service {}: memory not reported free within {} ({}); starting anyway",
+                                                     runner.config().name, units::format_duration(memory_.free_wait), detail);
+                                    }
+                                    admit(runner, std::move(proceed), round + 1);
+                                });
+        };
+        if (victims.empty()) return after_evictions();
+        auto shared_after = std::make_shared<decltype(after_evictions)>(std::move(after_evictions));
+        for (ServiceRunner* victim : victims) {
+            victim->stop(StopCause::evicted, "evicted to make room for \"" + runner.config().name + "\"",
+                         [remaining, shared_after] {
+                             if (--*remaining == 0) (*shared_after)();
+                         });
+        }
+    }
+
     ServiceRunner* find(const std::string& name) {
         auto it = runners_.find(name);
         return it == runners_.end() ? nullptr : it->second.get();
@@ -168,6 +243,8 @@ private:
 
     const config::Config config_;
     net::EventLoop loop_;
+    MemoryOptions memory_;
+    MemoryWaiter memory_waiter_;
     PortAllocator ports_;
     RunnerContext context_;
     std::map<std::string, std::unique_ptr<ServiceRunner>> runners_;
@@ -178,8 +255,8 @@ private:
     bool shutting_down_ = false;
 };
 
-Supervisor::Supervisor(const config::Config& config, GpuAssigner assign_gpus)
-    : core_(std::make_unique<SupervisorCore>(config, std::move(assign_gpus))) {}
+Supervisor::Supervisor(const config::Config& config, GpuAssigner assign_gpus, MemoryOptions memory)
+    : core_(std::make_unique<SupervisorCore>(config, std::move(assign_gpus), std::move(memory))) {}
 
 Supervisor::~Supervisor() = default;
 
@@ -196,5 +273,7 @@ void Supervisor::control(const std::string& name, Action action, OutcomeCallback
 }
 
 void Supervisor::stop_all(std::function<void()> done) { core_->stop_all(std::move(done)); }
+
+const std::vector<DeviceBudget>& Supervisor::budgets() const { return core_->budgets(); }
 
 }  // namespace ggufd::supervisor

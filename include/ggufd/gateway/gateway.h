@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ggufd/config/config.h"
+#include "ggufd/gpu/device_monitor.h"
 #include "ggufd/supervisor/supervisor.h"
 
 namespace ggufd::gateway {
@@ -17,7 +18,8 @@ class Worker;
 
 class Gateway {
 public:
-    Gateway(const config::Config& config, supervisor::Supervisor& supervisor);
+    /// `devices` is read for GET /gpus and status output; it must outlive the gateway.
+    Gateway(const config::Config& config, supervisor::Supervisor& supervisor, const gpu::DeviceMonitor& devices);
     ~Gateway();  ///< stops the workers
 
     /// Binds the listeners and starts the workers. Throws net::SocketError ("listen on

@@ -16,6 +16,7 @@
 
 #include "ggufd/config/config.h"
 #include "ggufd/supervisor/log_ring.h"
+#include "ggufd/supervisor/model_facts.h"
 #include "ggufd/supervisor/service_state.h"
 
 namespace ggufd::supervisor {
@@ -44,6 +45,7 @@ struct ServiceStatus {
     std::optional<WallClock::time_point> next_restart_at;
     std::vector<int> gpus;            ///< the devices the child was given
     std::string gpu_reason;           ///< why those devices
+    ModelFacts model;                 ///< GGUF summary and memory estimate
 };
 
 /// Request counters the front door keeps per service (for status and /metrics).

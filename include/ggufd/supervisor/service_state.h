@@ -21,6 +21,7 @@ enum class StopCause {
     load_failed,     ///< the child never became healthy (exit, timeout, missing file)
     unhealthy,       ///< killed after failing health checks or printing a fatal error
     restart_limit,   ///< crashed too often: `failed` until started by hand
+    no_memory,       ///< could not start: its GPU's memory budget is held by busy services
     shutdown,        ///< the daemon is stopping
     removed,         ///< removed from the config by a reload
 };

@@ -4,7 +4,9 @@
 // only hand results back (EventLoop::post), never block.
 #pragma once
 
+#include <chrono>
 #include <functional>
+#include <optional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -12,6 +14,8 @@
 #include <vector>
 
 #include "ggufd/config/config.h"
+#include "ggufd/memory/estimate.h"
+#include "ggufd/supervisor/memory_budget.h"
 #include "ggufd/supervisor/service_handle.h"
 
 namespace ggufd::supervisor {
@@ -42,13 +46,24 @@ struct GpuAssignment {
     std::string reason;        ///< for the log: why these devices
     /// The variables that restrict the child's runtime to `devices` (HIP_VISIBLE_DEVICES, ...).
     std::vector<std::pair<std::string, std::string>> environment;
+    memory::GpuBackend backend = memory::GpuBackend::none;  ///< the devices' runtime, for estimates
     std::string error;         ///< non-empty: the service cannot start (e.g. gpus = [3] on a 2-GPU box)
 };
 using GpuAssigner = std::function<GpuAssignment(const config::ServiceConfig&)>;
 
+/// The memory budget's inputs (SPEC §2): a budget per device, and a way to read a device's free
+/// memory, which may block (it runs nvidia-smi): the supervisor calls it on a helper thread.
+struct MemoryOptions {
+    std::vector<DeviceBudget> budgets;
+    std::function<std::optional<uint64_t>(int device)> read_free_bytes;  ///< nullopt: unknown
+    /// After stopping services to make room, how long to wait for the device to report the
+    /// memory freed (drivers release it late) before starting anyway.
+    std::chrono::milliseconds free_wait{std::chrono::seconds(10)};
+};
+
 class Supervisor {
 public:
-    explicit Supervisor(const config::Config& config, GpuAssigner assign_gpus);
+    Supervisor(const config::Config& config, GpuAssigner assign_gpus, MemoryOptions memory = {});
     ~Supervisor();  ///< stops every child (SIGTERM, grace, SIGKILL) and joins the thread
 
     /// Starts the supervisor thread and every eager service. `on_eager_settled` runs (on the
@@ -68,6 +83,9 @@ public:
 
     /// Stops every child in parallel; `done` runs once all have exited.
     void stop_all(std::function<void()> done);
+
+    /// The budgets the supervisor enforces (for status output).
+    const std::vector<DeviceBudget>& budgets() const;
 
 private:
     std::unique_ptr<SupervisorCore> core_;

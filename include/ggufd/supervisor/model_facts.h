@@ -1,0 +1,31 @@
+// What ggufd knows about a service's model before running it: the GGUF header's summary and
+// the memory the child will need, or why neither could be read. Shown by /v1/models and status,
+// and used by the memory budget.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ggufd/config/config.h"
+#include "ggufd/gguf/model_info.h"
+#include "ggufd/memory/estimate.h"
+
+namespace ggufd::supervisor {
+
+struct ModelFacts {
+    std::optional<gguf::ModelInfo> info;
+    std::optional<memory::Estimate> estimate;
+    /// What the budget charges per device the service uses: the configured `memory`, else the
+    /// estimate's device part split evenly over its devices. 0 for a CPU-only service.
+    uint64_t bytes_per_device = 0;
+    std::string error;  ///< why the header or the estimate could not be had (not fatal)
+};
+
+/// Reads the model's GGUF header and estimates its memory for `devices` on `backend`. Never
+/// throws: a missing or malformed file is described in `error`.
+ModelFacts inspect_model(const config::ServiceConfig& service, const std::vector<int>& devices,
+                         memory::GpuBackend backend);
+
+}  // namespace ggufd::supervisor

@@ -1,0 +1,35 @@
+#include "ggufd/supervisor/model_facts.h"
+
+#include "ggufd/gguf/reader.h"
+
+namespace ggufd::supervisor {
+
+ModelFacts inspect_model(const config::ServiceConfig& service, const std::vector<int>& devices,
+                         memory::GpuBackend backend) {
+    ModelFacts facts;
+    if (!service.model.empty()) {
+        try {
+            gguf::GgufFile file = gguf::read_header(service.model);
+            facts.info = gguf::summarize(file);
+            memory::EstimateParams params;
+            params.gpu = devices.empty() ? memory::GpuBackend::none : backend;
+            params.n_gpu_layers = service.n_gpu_layers;
+            if (service.ctx_size) params.ctx_size = static_cast<uint32_t>(*service.ctx_size);
+            if (service.parallel) params.parallel = static_cast<uint32_t>(*service.parallel);
+            // A full command is not llama-server: its args say nothing we can read.
+            if (service.command.empty()) params = memory::params_from_args(service.args, params);
+            facts.estimate = memory::estimate(file, params);
+        } catch (const std::exception& e) {
+            facts.error = e.what();
+        }
+    }
+    if (devices.empty()) return facts;
+    if (service.memory_bytes) {
+        facts.bytes_per_device = *service.memory_bytes / devices.size();
+    } else if (facts.estimate) {
+        facts.bytes_per_device = facts.estimate->device.total() / devices.size();
+    }
+    return facts;
+}
+
+}  // namespace ggufd::supervisor
