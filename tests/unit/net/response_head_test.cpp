@@ -131,6 +131,16 @@ TEST(ResponseHead, HeadsOverTheLimitAre502) {
     EXPECT_NE(parsed.result.error.find("100"), std::string::npos) << parsed.result.error;
 }
 
+// The limit holds however the head arrives: a child that sends a huge head in one write must not
+// get past it (found by fuzz_http; the request parser already checks this).
+TEST(ResponseHead, ACompleteHeadOverTheLimitIs502) {
+    const std::string big = "HTTP/1.1 200 OK\r\nX-Big: " + std::string(300, 'a') + "\r\nContent-Length: 0\r\n\r\n";
+    Parsed parsed = parse(big, "GET", 100);
+    EXPECT_EQ(parsed.result.status, ParseStatus::error);
+    EXPECT_EQ(parsed.result.error_status, 502);
+    EXPECT_EQ(parse(big, "GET", big.size()).result.status, ParseStatus::complete) << "exactly at the limit";
+}
+
 TEST(ResponseHead, EveryPrefixOfAValidResponseIsIncomplete) {
     const std::string responses[] = {
         "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n1a\r\n",
