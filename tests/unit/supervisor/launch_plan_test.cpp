@@ -1,6 +1,6 @@
 // build_launch_plan as a specification (SPEC §2 "Command line", §3 "Masking"): the exact argv a
-// child gets from a service's settings or from its own command, and its environment, where GPU
-// masking overrides the service's env, which overrides the daemon's.
+// child gets from a service's settings or from its own command, and its environment, where the
+// GPU part's masking variables override the service's env, which overrides the daemon's.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -21,12 +21,17 @@ config::ServiceConfig service(const std::string& name = "gemma") {
     return s;
 }
 
-LaunchPlan plan(const config::ServiceConfig& s, std::vector<int> devices = {0}, Strings inherited = {}) {
+using Variables = std::vector<std::pair<std::string, std::string>>;
+
+// The masking variables come from the GPU part (gpu/mask.h); here they are whatever it decided.
+LaunchPlan plan(const config::ServiceConfig& s, std::vector<int> devices = {0}, Strings inherited = {},
+                Variables masking = {}) {
     LaunchInputs inputs;
     inputs.service = &s;
     inputs.llama_server = "/opt/llama.cpp/llama-server";
     inputs.port = 2007;
     inputs.gpus.devices = std::move(devices);
+    inputs.gpus.environment = std::move(masking);
     inputs.inherited_env = std::move(inherited);
     return build_launch_plan(inputs);
 }
@@ -90,7 +95,7 @@ TEST(LaunchPlan, AliasIsTheServiceName) {
     EXPECT_EQ(std::count(p.argv.begin(), p.argv.end(), "--alias"), 1);
 }
 
-TEST(LaunchPlan, AFullCommandGetsItsPlaceholdersFilled) {
+TEST(LaunchPlan, AFullCommandIsTakenAsWrittenWithItsPlaceholdersFilled) {
     config::ServiceConfig s = service("bitnet-dlm");
     s.model = "/data/gguf/bitnet-2b.gguf";
     s.command = {"/opt/dlm/dlm_server", "--model-path", "{model}", "--port", "{port}",
@@ -100,8 +105,8 @@ TEST(LaunchPlan, AFullCommandGetsItsPlaceholdersFilled) {
     LaunchPlan p = plan(s);
     EXPECT_EQ(p.argv, (Strings{"/opt/dlm/dlm_server", "--model-path", "/data/gguf/bitnet-2b.gguf", "--port", "2007",
                                "--url=http://127.0.0.1:2007/v1?m=/data/gguf/bitnet-2b.gguf&p=2007", "{PORT}",
-                               "{ port }", "--threads", "8"}))
-        << "no llama-server flags are added to someone else's server; extra args still are";
+                               "{ port }"}))
+        << "neither llama-server flags nor `args` are added to someone else's server";
     EXPECT_EQ(p.executable, "/opt/dlm/dlm_server");
 }
 
@@ -117,7 +122,8 @@ TEST(LaunchPlan, EnvironmentPrecedenceDaemonThenServiceThenGpuMask) {
     s.env = {{"FOO", "service"}, {"HIP_VISIBLE_DEVICES", "5"}, {"TORCH_ROCM_AOTRITON_ENABLE_EXPERIMENTAL", "1"}};
     LaunchPlan p = plan(s, {1},
                         {"PATH=/usr/bin:/bin", "FOO=daemon", "HIP_VISIBLE_DEVICES=3", "CUDA_VISIBLE_DEVICES=7",
-                         "EMPTY=", "WITH_EQUALS=a=b"});
+                         "EMPTY=", "WITH_EQUALS=a=b"},
+                        {{"HIP_VISIBLE_DEVICES", "1"}, {"CUDA_VISIBLE_DEVICES", "1"}});
     EXPECT_EQ(env_values(p.env, "PATH"), Strings{"/usr/bin:/bin"});
     EXPECT_EQ(env_values(p.env, "FOO"), Strings{"service"}) << "the service's env overrides the daemon's";
     EXPECT_EQ(env_values(p.env, "TORCH_ROCM_AOTRITON_ENABLE_EXPERIMENTAL"), Strings{"1"});
@@ -143,15 +149,12 @@ TEST(LaunchPlan, CpuAffinityIsParsed) {
     EXPECT_EQ(plan(s).cpu_affinity, (std::vector<int>{0, 1, 2, 3, 8}));
 }
 
-TEST(GpuVisibility, MasksForHipAndCuda) {
-    using Env = std::vector<std::pair<std::string, std::string>>;
-    EXPECT_EQ(gpu_visibility_env({0}), (Env{{"HIP_VISIBLE_DEVICES", "0"}, {"CUDA_VISIBLE_DEVICES", "0"}}));
-    EXPECT_EQ(gpu_visibility_env({0, 2}), (Env{{"HIP_VISIBLE_DEVICES", "0,2"}, {"CUDA_VISIBLE_DEVICES", "0,2"}}));
-    EXPECT_EQ(gpu_visibility_env({}), (Env{{"HIP_VISIBLE_DEVICES", "-1"}, {"CUDA_VISIBLE_DEVICES", "-1"}}))
-        << "CPU only: no device visible to either runtime";
-    for (const auto& [name, value] : gpu_visibility_env({1})) {
-        EXPECT_NE(name, "ROCR_VISIBLE_DEVICES") << "HIP indexes ROCr's filtered list: setting both hides devices";
-    }
+TEST(LaunchPlan, CpuOnlyMaskingHidesEveryDevice) {
+    LaunchPlan p = plan(service(), {}, {"HIP_VISIBLE_DEVICES=0"},
+                        {{"HIP_VISIBLE_DEVICES", "-1"}, {"CUDA_VISIBLE_DEVICES", "-1"}});
+    EXPECT_EQ(env_values(p.env, "HIP_VISIBLE_DEVICES"), Strings{"-1"});
+    EXPECT_EQ(env_values(p.env, "CUDA_VISIBLE_DEVICES"), Strings{"-1"});
+    EXPECT_EQ(flag_value(p.argv, "--n-gpu-layers"), "0");
 }
 
 TEST(CpuList, TasksetForms) {
