@@ -132,6 +132,13 @@ bool ClientConnection::read_body() {
         send("HTTP/1.1 100 Continue\r\n\r\n");
     }
     size_t offset = head_bytes_ + chunked_consumed_;
+    // Framing counts too: tiny chunks with long extensions must not let the raw input grow
+    // far beyond the limit that the decoded body is held to.
+    if (in_.size() - head_bytes_ > 2 * limit + 65536) {
+        reject(413, "chunked request body is over the limit of " + std::to_string(limit) + " bytes (max_body_size)",
+               "request_too_large");
+        return false;
+    }
     while (offset < in_.size()) {
         auto step = chunk_decoder_.next(std::string_view(in_).substr(offset));
         if (!step.error.empty()) {

@@ -33,7 +33,7 @@ ProxyExchange::ProxyExchange(ClientConnection& client, std::shared_ptr<superviso
       target_(std::move(target)),
       upstream_timeout_ms_(static_cast<uint64_t>(client.worker().context().config.upstream_timeout.count())),
       last_upstream_activity_(client.worker().loop().now()) {
-    service_->counters().requests.fetch_add(1, std::memory_order_relaxed);
+    service_->metrics().requests.fetch_add(1, std::memory_order_relaxed);
 }
 
 ProxyExchange::~ProxyExchange() {
@@ -105,6 +105,7 @@ void ProxyExchange::on_upstream_io(uint32_t events) {
         if (stage_ == Stage::done) return;
     }
     // A child may answer before it has read the whole request (an early error): read anyway.
+    if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) upstream_closed_ = true;
     if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) read_response();
 }
 
@@ -120,8 +121,9 @@ void ProxyExchange::read_response() {
             last_upstream_activity_ = client_.worker().loop().now();
             if (!consume(std::string_view(scratch.data(), static_cast<size_t>(n)))) return;
             // Less than a full buffer means the socket is drained; edge-triggered epoll reports
-            // whatever arrives next.
-            if (static_cast<size_t>(n) < scratch.size()) return;
+            // whatever arrives next. Not so for a FIN that came with the data: its edge is spent,
+            // so read on until the end of file shows.
+            if (static_cast<size_t>(n) < scratch.size() && !upstream_closed_) return;
             continue;
         }
         if (n == 0) {
@@ -256,7 +258,7 @@ void ProxyExchange::on_upstream_closed(int error) {
 void ProxyExchange::fail(int status, const std::string& message, std::string_view code) {
     stage_ = Stage::done;
     release_upstream(false);
-    service_->counters().errors.fetch_add(1, std::memory_order_relaxed);
+    service_->metrics().errors.fetch_add(1, std::memory_order_relaxed);
     spdlog::warn("front door: {} {}: {}", client_.request().method, client_.request().target, message);
     if (!client_.response_started()) {
         client_.respond(Response::error(status, message, code));

@@ -69,6 +69,7 @@ private:
     net::ChunkedDecoder chunks_;
     bool paused_ = false;       // client backpressure: stop reading the child
     bool read_pending_ = false; // data may be waiting in the socket while paused
+    bool upstream_closed_ = false;  // the child's FIN has been seen: read on until EOF
     net::Clock::time_point last_upstream_activity_;
 };
 

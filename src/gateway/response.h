@@ -24,9 +24,11 @@ struct Response {
 /// Body framing markers for append_response_head's `content_length`.
 inline constexpr long long kChunkedBody = -1;
 inline constexpr long long kCloseDelimitedBody = -2;
+/// No body and no framing header at all: 1xx, 204, or a HEAD/304 response whose child declared no length.
+inline constexpr long long kNoLengthHeader = -3;
 
 /// "HTTP/1.1 200 OK\r\n" + headers + framing + connection headers + "\r\n", appended to `out`.
-/// `content_length` is a byte count, kChunkedBody or kCloseDelimitedBody.
+/// `content_length` is a byte count, kChunkedBody, kCloseDelimitedBody or kNoLengthHeader.
 void append_response_head(std::string& out, int status, std::string_view reason, const std::vector<net::Header>& headers,
                           long long content_length, bool keep_alive);
 

@@ -19,6 +19,13 @@ bool is_token_char(char c) {
     }
 }
 
+// A request-target has no whitespace or control characters (RFC 9112 §3.2); a bare CR in one
+// would reach the child inside our own request line.
+bool is_target_char(char c) {
+    auto byte = static_cast<unsigned char>(c);
+    return byte > 0x20 && byte != 0x7f;
+}
+
 std::string_view trim_ows(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -198,7 +205,9 @@ ParseResult parse_request_head(std::string_view buffer, size_t max_head_bytes, R
     std::string_view target = line.substr(first_space + 1, last_space - first_space - 1);
     std::string_view version = line.substr(last_space + 1);
     if (method.empty() || !std::all_of(method.begin(), method.end(), is_token_char)) return error(400, "malformed request method");
-    if (target.empty() || target.find(' ') != std::string_view::npos) return error(400, "malformed request target");
+    if (target.empty() || !std::all_of(target.begin(), target.end(), is_target_char)) {
+        return error(400, "malformed request target (whitespace or control character)");
+    }
     int minor = parse_version(version);
     if (minor < 0) return error(505, "unsupported HTTP version \"" + std::string(version) + "\"");
 
@@ -213,7 +222,8 @@ ParseResult parse_request_head(std::string_view buffer, size_t max_head_bytes, R
     out.framing = framing.framing;
     out.content_length = framing.content_length;
     out.keep_alive = connection_keep_alive(out.headers, minor);
-    if (const std::string* expect = out.find("expect")) out.expect_continue = iequals(*expect, "100-continue");
+    // An HTTP/1.0 client cannot understand an interim 100: ignore its expectation (RFC 9110 §10.1.1).
+    if (const std::string* expect = out.find("expect")) out.expect_continue = minor >= 1 && iequals(*expect, "100-continue");
 
     ParseResult result;
     result.status = ParseStatus::complete;
@@ -228,10 +238,11 @@ ParseResult parse_response_head(std::string_view buffer, size_t max_head_bytes, 
         if (buffer.size() > max_head_bytes) return error(502, "response head is larger than " + std::to_string(max_head_bytes) + " bytes");
         return {};
     }
+    if (end > max_head_bytes) return error(502, "response head is larger than " + std::to_string(max_head_bytes) + " bytes");
     std::string_view rest = buffer.substr(0, end);
     std::string_view line = next_line(rest);
     // "HTTP/1.1 200 OK" (the reason phrase may be empty or missing).
-    if (line.size() < 12 || line[8] != ' ') return error(502, "malformed status line");
+    if (line.size() < 12 || line[8] != ' ' || (line.size() > 12 && line[12] != ' ')) return error(502, "malformed status line");
     int minor = parse_version(line.substr(0, 8));
     if (minor < 0) return error(502, "unsupported HTTP version in status line");
     int status = 0;

@@ -1,7 +1,8 @@
 #include "launch_plan.h"
 
+#include <charconv>
 #include <map>
-#include <sstream>
+#include <string_view>
 
 namespace ggufd::supervisor {
 namespace {
@@ -43,21 +44,27 @@ std::vector<std::string> command_argv(const LaunchInputs& in) {
 }  // namespace
 
 std::vector<int> parse_cpu_list(const std::string& text) {
+    // Each item is "N" or "N-M" with nothing else around the numbers, as config validation says.
+    auto cpu = [](std::string_view digits, int& out) {
+        auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
+        return !digits.empty() && ec == std::errc() && end == digits.data() + digits.size() && out >= 0 && out <= 4095;
+    };
     std::vector<int> cpus;
-    std::stringstream parts(text);
-    std::string part;
-    while (std::getline(parts, part, ',')) {
-        size_t dash = part.find('-');
-        try {
-            int first = std::stoi(part.substr(0, dash));
-            int last = dash == std::string::npos ? first : std::stoi(part.substr(dash + 1));
-            if (first < 0 || last < first || last > 4095) return {};
-            for (int cpu = first; cpu <= last; ++cpu) cpus.push_back(cpu);
-        } catch (const std::exception&) {
-            return {};
-        }
+    std::string_view rest = text;
+    while (true) {
+        size_t comma = rest.find(',');
+        std::string_view item = rest.substr(0, comma);
+        size_t dash = item.find('-');
+        int first = 0;
+        int last = 0;
+        if (!cpu(item.substr(0, dash), first)) return {};
+        if (dash == std::string_view::npos) last = first;
+        else if (!cpu(item.substr(dash + 1), last)) return {};
+        if (last < first) return {};
+        for (int n = first; n <= last; ++n) cpus.push_back(n);
+        if (comma == std::string_view::npos) return cpus;
+        rest.remove_prefix(comma + 1);
     }
-    return cpus;
 }
 
 LaunchPlan build_launch_plan(const LaunchInputs& in) {

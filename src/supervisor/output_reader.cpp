@@ -1,5 +1,6 @@
 #include "output_reader.h"
 
+#include <algorithm>
 #include <cerrno>
 
 namespace ggufd::supervisor {
@@ -7,19 +8,22 @@ namespace ggufd::supervisor {
 void LineSplitter::feed(std::string_view data, const std::function<void(std::string)>& emit) {
     while (!data.empty()) {
         size_t newline = data.find('\n');
-        std::string_view piece = data.substr(0, newline);
-        size_t room = max_line_ - partial_.size();
-        if (piece.size() >= room && (newline == std::string_view::npos || piece.size() > room)) {
-            partial_.append(piece.substr(0, room));
-            emit(std::move(partial_));
-            partial_.clear();
-            data.remove_prefix(room);
-            continue;
+        partial_.append(data.substr(0, newline));
+        if (newline == std::string_view::npos) {
+            // Hand on only what is certainly more than one line: a line of exactly max_line may
+            // still end with the next read, and a final CR may be half of a CRLF.
+            while (partial_.size() > max_line_ + (partial_.back() == '\r' ? 1 : 0)) {
+                emit(partial_.substr(0, max_line_));
+                partial_.erase(0, max_line_);
+            }
+            return;
         }
-        partial_.append(piece);
-        if (newline == std::string_view::npos) return;
-        if (!partial_.empty() && partial_.back() == '\r') partial_.pop_back();
-        emit(std::move(partial_));
+        std::string_view line = partial_;
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        do {
+            emit(std::string(line.substr(0, max_line_)));
+            line.remove_prefix(std::min(line.size(), max_line_));
+        } while (!line.empty());
         partial_.clear();
         data.remove_prefix(newline + 1);
     }

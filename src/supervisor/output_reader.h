@@ -14,7 +14,7 @@ namespace ggufd::supervisor {
 /// than `max_line` into pieces. Pure, for unit tests.
 class LineSplitter {
 public:
-    explicit LineSplitter(size_t max_line = 8192) : max_line_(max_line) {}
+    explicit LineSplitter(size_t max_line = 8192) : max_line_(max_line > 0 ? max_line : 1) {}
     /// Calls `emit` for every complete line in `data` (together with what came before).
     void feed(std::string_view data, const std::function<void(std::string)>& emit);
     /// Emits what remains (a last line without a newline).

@@ -18,7 +18,7 @@ class LogRing {
 public:
     using Subscriber = std::function<void(const std::string& line)>;
 
-    explicit LogRing(size_t capacity = 500) : capacity_(capacity) {}
+    explicit LogRing(size_t capacity = 500) : capacity_(capacity > 0 ? capacity : 1) {}
 
     void append(std::string line);
     /// The last `count` lines, oldest first.

@@ -17,6 +17,7 @@
 #include "ggufd/config/config.h"
 #include "ggufd/supervisor/log_ring.h"
 #include "ggufd/supervisor/model_facts.h"
+#include "ggufd/supervisor/request_metrics.h"
 #include "ggufd/supervisor/service_state.h"
 
 namespace ggufd::supervisor {
@@ -48,12 +49,6 @@ struct ServiceStatus {
     ModelFacts model;                 ///< GGUF summary and memory estimate
 };
 
-/// Request counters the front door keeps per service (for status and /metrics).
-struct RequestCounters {
-    std::atomic<uint64_t> requests{0};
-    std::atomic<uint64_t> errors{0};
-};
-
 class ServiceHandle {
 public:
     explicit ServiceHandle(config::ServiceConfig config);
@@ -76,7 +71,7 @@ public:
 
     ServiceStatus status() const;
     LogRing& logs() { return logs_; }
-    RequestCounters& counters() { return counters_; }
+    RequestMetrics& metrics() { return metrics_; }
 
     // --- supervisor thread only ---
     void publish(const ServiceStatus& status);
@@ -93,7 +88,7 @@ private:
     mutable std::mutex status_mutex_;
     ServiceStatus status_;
     LogRing logs_;
-    RequestCounters counters_;
+    RequestMetrics metrics_;
 };
 
 }  // namespace ggufd::supervisor

@@ -110,7 +110,7 @@ TEST_F(RealLlamaServer, ServesTwoModelsByNameAndAliasStreamingAndNot) {
 
     for (const char* path : {"/v1/chat/completions", "/v1/completions"}) {
         bool chat = std::string(path) == "/v1/chat/completions";
-        StreamReader stream(daemon->port(), "POST", path, generate_body("s", true, 2000, chat));
+        StreamReader stream(daemon->port(), "POST", path, generate_body("s", true, 500, chat));
         auto first = stream.next_event();
         ASSERT_TRUE(first.has_value());
         EXPECT_FALSE(stream.ended()) << "the first event arrives while generation is still going";
