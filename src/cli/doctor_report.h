@@ -17,7 +17,8 @@ enum class Severity { ok, info, warning, problem };
 std::string_view to_string(Severity severity);
 
 /// One thing doctor checked, and what it found. A warning or problem always says what to do,
-/// in `action` or (for notes passed on from GPU discovery) in the message itself.
+/// in `action` or (for warnings passed on from the config loader and GPU discovery, which word
+/// their own advice) in the message itself.
 struct Finding {
     std::string area;     ///< "config", "llama-server", "gpu", "model", "port"
     std::string subject;  ///< what it is about: a path, "GPU 0", a service name, "127.0.0.1:8080"
