@@ -5,7 +5,9 @@
 #include "check_config.h"
 #include "config_source.h"
 #include "daemon_client.h"
+#include "doctor.h"
 #include "exit_codes.h"
+#include "models_command.h"
 #include "serve.h"
 #include "service_commands.h"
 
@@ -53,6 +55,16 @@ int run(int argc, char** argv) {
     check_command->add_option("file", check_path, "Config file (default: the one `serve` would read)");
     check_command->add_flag("--json", check_json, "Machine-readable output");
 
+    DoctorOptions doctor;
+    auto* doctor_command = app.add_subcommand("doctor", "Check that everything needed to serve is in order");
+    doctor_command->add_option("-c,--config", doctor.config_path, "Config file (default: the one `serve` would read)");
+    doctor_command->add_flag("--json", doctor.json, "Machine-readable output");
+
+    ModelsOptions models;
+    auto* models_command = app.add_subcommand("models", "List the models with GGUF metadata and memory estimates");
+    models_command->add_option("-c,--config", models.config_path, "Config file (default: the one `serve` would read)");
+    models_command->add_flag("--json", models.json, "Machine-readable output");
+
     ClientOptions status_options;
     std::string status_service;
     auto* status_command = app.add_subcommand("status", "Show every service (or one) of a running daemon");
@@ -88,6 +100,8 @@ int run(int argc, char** argv) {
 
     if (serve_command->parsed()) return run_serve(serve);
     if (check_command->parsed()) return run_check_config(check_path, check_json);
+    if (doctor_command->parsed()) return run_doctor(doctor);
+    if (models_command->parsed()) return run_models(models);
     if (status_command->parsed()) return run_status(client_for(status_options), status_service, status_options.json);
     if (!action.empty()) return run_service_action(client_for(action_options), action_service, action, action_options.json);
     if (logs_command->parsed()) return run_logs(client_for(logs_options), logs_service, logs_tail, logs_follow);

@@ -17,34 +17,47 @@ supervisor::GpuAssigner make_gpu_assigner(std::vector<gpu::Device> devices) {
             return assignment;
         }
         const auto& chosen = std::get<gpu::Mask>(mask);
-        bool any_nvidia = false;
         for (const auto& device : chosen.visible) {
-            any_nvidia |= device.vendor == gpu::Vendor::nvidia;
             // Without discovery a configured index is passed to both runtimes: list it once.
             if (std::find(assignment.devices.begin(), assignment.devices.end(), device.index) == assignment.devices.end()) {
                 assignment.devices.push_back(device.index);
             }
         }
-        // The runtime decides the per-process overhead in the estimate. Where both vendors
-        // appear (an unchecked mask lists both), CUDA's larger overhead makes the estimate err high.
-        if (!chosen.cpu_only()) assignment.backend = any_nvidia ? memory::GpuBackend::cuda : memory::GpuBackend::rocm;
+        assignment.backend = backend_of(chosen);
         assignment.reason = chosen.reason;
         assignment.environment = gpu::mask_environment(chosen);
         return assignment;
     };
 }
 
+memory::GpuBackend backend_of(const gpu::Mask& mask) {
+    if (mask.cpu_only()) return memory::GpuBackend::none;
+    bool any_nvidia = std::any_of(mask.visible.begin(), mask.visible.end(),
+                                  [](const gpu::DeviceRef& ref) { return ref.vendor == gpu::Vendor::nvidia; });
+    return any_nvidia ? memory::GpuBackend::cuda : memory::GpuBackend::rocm;
+}
+
+std::optional<uint64_t> device_budget(const gpu::Device& device, const config::MemoryConfig& memory) {
+    if (auto it = memory.budget_bytes.find(device.index); it != memory.budget_bytes.end()) return it->second;
+    if (!device.memory.total_bytes) return std::nullopt;
+    const uint64_t total = *device.memory.total_bytes;
+    return total > memory.reserve_bytes ? total - memory.reserve_bytes : 0;
+}
+
 supervisor::MemoryOptions make_memory_options(const config::Config& config, gpu::DeviceMonitor& monitor) {
     supervisor::MemoryOptions options;
     std::map<int, supervisor::DeviceBudget> budgets;
     for (const auto& device : monitor.snapshot()) {
-        if (!device.memory.total_bytes || budgets.count(device.index)) continue;
-        uint64_t total = *device.memory.total_bytes;
-        uint64_t reserve = std::min(total, config.memory.reserve_bytes);
-        budgets[device.index] = {device.index, total - reserve,
-                                 "total " + units::format_bytes(total) + " - reserve " + units::format_bytes(reserve)};
+        auto bytes = device_budget(device, config.memory);
+        if (!bytes || budgets.count(device.index)) continue;
+        bool configured = config.memory.budget_bytes.count(device.index) > 0;
+        budgets[device.index] = {device.index, *bytes,
+                                 configured ? "configured"
+                                            : "total " + units::format_bytes(*device.memory.total_bytes) + " - reserve " +
+                                                  units::format_bytes(config.memory.reserve_bytes)};
     }
-    for (const auto& [device, bytes] : config.memory.budget_bytes) budgets[device] = {device, bytes, "configured"};
+    // A budget for a device that discovery did not find still applies (explicit gpus are trusted).
+    for (const auto& [device, bytes] : config.memory.budget_bytes) budgets.try_emplace(device, supervisor::DeviceBudget{device, bytes, "configured"});
     for (const auto& [device, budget] : budgets) options.budgets.push_back(budget);
     options.read_free_bytes = [&monitor](int device) {
         monitor.refresh();

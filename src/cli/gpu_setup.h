@@ -7,11 +7,21 @@
 #include "ggufd/config/config.h"
 #include "ggufd/gpu/device.h"
 #include "ggufd/gpu/device_monitor.h"
+#include "ggufd/gpu/mask.h"
 #include "ggufd/supervisor/supervisor.h"
 
 namespace ggufd::cli {
 
 supervisor::GpuAssigner make_gpu_assigner(std::vector<gpu::Device> devices);
+
+/// The runtime a mask's devices use, which decides the per-process overhead in estimates.
+/// Where both vendors appear (an unchecked mask lists both), CUDA: its larger overhead makes
+/// the estimate err high.
+memory::GpuBackend backend_of(const gpu::Mask& mask);
+
+/// A device's memory budget: [memory] budget for its index, else its total minus the reserve;
+/// nullopt when neither is known.
+std::optional<uint64_t> device_budget(const gpu::Device& device, const config::MemoryConfig& memory);
 
 /// Budgets for every discovered device with a known size and every device named in
 /// [memory] budget; free memory read through `monitor` (which must outlive the supervisor).

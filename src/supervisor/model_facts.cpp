@@ -4,6 +4,17 @@
 
 namespace ggufd::supervisor {
 
+memory::EstimateParams estimate_params_for(const config::ServiceConfig& service, memory::GpuBackend backend) {
+    memory::EstimateParams params;
+    params.gpu = backend;
+    params.n_gpu_layers = service.n_gpu_layers;
+    if (service.ctx_size) params.ctx_size = static_cast<uint32_t>(*service.ctx_size);
+    if (service.parallel) params.parallel = static_cast<uint32_t>(*service.parallel);
+    // A full command is not llama-server: its args say nothing we can read.
+    if (service.command.empty()) params = memory::params_from_args(service.args, params);
+    return params;
+}
+
 ModelFacts inspect_model(const config::ServiceConfig& service, const std::vector<int>& devices,
                          memory::GpuBackend backend) {
     ModelFacts facts;
@@ -11,14 +22,8 @@ ModelFacts inspect_model(const config::ServiceConfig& service, const std::vector
         try {
             gguf::GgufFile file = gguf::read_header(service.model);
             facts.info = gguf::summarize(file);
-            memory::EstimateParams params;
-            params.gpu = devices.empty() ? memory::GpuBackend::none : backend;
-            params.n_gpu_layers = service.n_gpu_layers;
-            if (service.ctx_size) params.ctx_size = static_cast<uint32_t>(*service.ctx_size);
-            if (service.parallel) params.parallel = static_cast<uint32_t>(*service.parallel);
-            // A full command is not llama-server: its args say nothing we can read.
-            if (service.command.empty()) params = memory::params_from_args(service.args, params);
-            facts.estimate = memory::estimate(file, params);
+            facts.estimate = memory::estimate(
+                file, estimate_params_for(service, devices.empty() ? memory::GpuBackend::none : backend));
         } catch (const std::exception& e) {
             facts.error = e.what();
         }

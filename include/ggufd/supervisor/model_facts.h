@@ -23,6 +23,11 @@ struct ModelFacts {
     std::string error;  ///< why the header or the estimate could not be had (not fatal)
 };
 
+/// The estimate's inputs for a service: its settings, then the llama-server flags in its `args`
+/// (which come later on the command line, so they win there too). Throws std::invalid_argument
+/// for a malformed flag value.
+memory::EstimateParams estimate_params_for(const config::ServiceConfig& service, memory::GpuBackend backend);
+
 /// Reads the model's GGUF header and estimates its memory for `devices` on `backend`. Never
 /// throws: a missing or malformed file is described in `error`.
 ModelFacts inspect_model(const config::ServiceConfig& service, const std::vector<int>& devices,
