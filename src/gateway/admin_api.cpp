@@ -6,6 +6,7 @@
 
 #include "client_connection.h"
 #include "log_stream.h"
+#include "metrics_api.h"
 #include "status_json.h"
 #include "worker.h"
 
@@ -86,6 +87,11 @@ void handle_admin_request(ClientConnection& connection, const Route& route) {
         }
         case RouteKind::service_action:
             return service_action(connection, route);
+        case RouteKind::metrics: {
+            Response response = Response::text(200, prometheus_metrics(context));
+            response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+            return connection.respond(response);
+        }
         case RouteKind::gpus:
             return connection.respond(Response::json(200, nlohmann::json{{"gpus", gpus_json(context)}}.dump()));
         case RouteKind::service_logs:

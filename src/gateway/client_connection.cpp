@@ -106,6 +106,7 @@ void ClientConnection::process_input() {
     if (!read_body()) return;
     phase_ = Phase::handling;
     response_started_ = false;
+    request_started_at_ = worker_.loop().now();
     begin_request_accounting();
     dispatch(*this);
 }

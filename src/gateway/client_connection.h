@@ -47,6 +47,8 @@ public:
     const net::RequestHead& request() const { return request_; }
     std::string_view body() const;
     bool head_request() const { return request_.method == "HEAD"; }
+    /// When the whole request had arrived (the start of every latency ggufd reports).
+    net::Clock::time_point request_started_at() const { return request_started_at_; }
 
     // --- answering it ---
     /// A complete response made by the front door itself.
@@ -110,6 +112,7 @@ private:
     bool peer_closed_ = false;
     bool request_counted_ = false;   // counted in the worker's in-flight total (for drain)
     net::Clock::time_point last_activity_;
+    net::Clock::time_point request_started_at_;
     std::unique_ptr<ResponseProducer> producer_;
 };
 

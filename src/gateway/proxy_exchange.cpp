@@ -32,7 +32,8 @@ ProxyExchange::ProxyExchange(ClientConnection& client, std::shared_ptr<superviso
       service_(std::move(service)),
       target_(std::move(target)),
       upstream_timeout_ms_(static_cast<uint64_t>(client.worker().context().config.upstream_timeout.count())),
-      last_upstream_activity_(client.worker().loop().now()) {
+      last_upstream_activity_(client.worker().loop().now()),
+      started_(client.request_started_at()) {
     service_->metrics().requests.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -184,6 +185,7 @@ bool ProxyExchange::relay_body(std::string_view data) {
             size_t take = static_cast<size_t>(std::min<uint64_t>(remaining_, data.size()));
             remaining_ -= take;
             finished = remaining_ == 0;
+            observe_body(data.substr(0, take));
             if (!client_.send(data.substr(0, take))) return false;
             break;
         }
@@ -195,6 +197,7 @@ bool ProxyExchange::relay_body(std::string_view data) {
                     return false;
                 }
                 data.remove_prefix(step.consumed);
+                observe_body(step.data);
                 // One upstream chunk (one SSE event, as llama-server writes them) becomes one
                 // chunk for the client: nothing is merged or held back.
                 if (client_framing_ == ClientFraming::chunked) net::append_chunk(out, step.data);
@@ -204,6 +207,7 @@ bool ProxyExchange::relay_body(std::string_view data) {
             if (!out.empty() && !client_.send(out)) return false;
             break;
         case net::BodyFraming::until_close:
+            observe_body(data);
             if (client_framing_ == ClientFraming::chunked) {
                 net::append_chunk(out, data);
                 if (!client_.send(out)) return false;
@@ -258,7 +262,7 @@ void ProxyExchange::on_upstream_closed(int error) {
 void ProxyExchange::fail(int status, const std::string& message, std::string_view code) {
     stage_ = Stage::done;
     release_upstream(false);
-    service_->metrics().errors.fetch_add(1, std::memory_order_relaxed);
+    record_metrics(true);
     spdlog::warn("front door: {} {}: {}", client_.request().method, client_.request().target, message);
     if (!client_.response_started()) {
         client_.respond(Response::error(status, message, code));
@@ -276,6 +280,7 @@ void ProxyExchange::fail(int status, const std::string& message, std::string_vie
 
 void ProxyExchange::complete() {
     stage_ = Stage::done;
+    record_metrics(response_.status >= 500);
     if (client_framing_ == ClientFraming::chunked && !client_.send(net::kLastChunk)) return;
     bool request_fully_sent = sent_ == request_head_.size() + client_.body().size();
     release_upstream(response_.keep_alive && request_fully_sent && response_.framing != net::BodyFraming::until_close);
@@ -311,6 +316,24 @@ void ProxyExchange::on_sweep(net::Clock::time_point now) {
          describe_service() + " sent nothing for " +
              units::format_duration(std::chrono::milliseconds(upstream_timeout_ms_)) + " (upstream_timeout)",
          "upstream_timeout");
+}
+
+void ProxyExchange::observe_body(std::string_view data) {
+    if (data.empty()) return;
+    if (!first_data_seen_) {
+        first_data_seen_ = true;
+        if (event_stream_) service_->metrics().time_to_first_token.observe(client_.worker().loop().now() - started_);
+    }
+    usage_.scan(data);
+}
+
+void ProxyExchange::record_metrics(bool error) {
+    if (metrics_recorded_) return;
+    metrics_recorded_ = true;
+    auto& metrics = service_->metrics();
+    if (error) metrics.errors.fetch_add(1, std::memory_order_relaxed);
+    metrics.tokens_generated.fetch_add(usage_.tokens(), std::memory_order_relaxed);
+    metrics.duration.observe(client_.worker().loop().now() - started_);
 }
 
 std::string ProxyExchange::describe_service() const { return "service \"" + service_->name() + "\""; }

@@ -15,6 +15,7 @@
 #include "ggufd/net/http_message.h"
 #include "ggufd/supervisor/service_handle.h"
 #include "upstream_pool.h"
+#include "usage_scanner.h"
 
 namespace ggufd::gateway {
 
@@ -46,6 +47,8 @@ private:
     void fail(int status, const std::string& message, std::string_view code);
     void complete();
     void release_upstream(bool reusable);
+    void observe_body(std::string_view data);
+    void record_metrics(bool error);
     std::string describe_service() const;
 
     ClientConnection& client_;
@@ -71,6 +74,11 @@ private:
     bool read_pending_ = false; // data may be waiting in the socket while paused
     bool upstream_closed_ = false;  // the child's FIN has been seen: read on until EOF
     net::Clock::time_point last_upstream_activity_;
+
+    net::Clock::time_point started_;  // when the client's request was complete
+    bool first_data_seen_ = false;
+    bool metrics_recorded_ = false;
+    UsageScanner usage_;
 };
 
 }  // namespace ggufd::gateway

@@ -149,3 +149,21 @@ TEST(AdminCli, AnUnreachableDaemonIsExitCode3) {
     EXPECT_EQ(WEXITSTATUS(*status), 3) << cli.log();
     EXPECT_NE(cli.log().find("Is `ggufd serve` running?"), std::string::npos);
 }
+
+TEST_F(Admin, MetricsCountRequestsTokensAndLatencyInPrometheusText) {
+    ASSERT_EQ(http_post(daemon->port(), "/v1/chat/completions", chat_body("one", false, 4)).status, 200);
+    StreamReader stream(daemon->port(), "POST", "/v1/chat/completions", chat_body("uno", true, 3));
+    EXPECT_NE(stream.read_rest().find("[DONE]"), std::string::npos);
+
+    auto metrics = http_get(daemon->port(), "/metrics");
+    ASSERT_EQ(metrics.status, 200);
+    EXPECT_NE(metrics.header("Content-Type").find("text/plain"), std::string::npos);
+    const std::string& text = metrics.body;
+    EXPECT_NE(text.find("# TYPE ggufd_requests_total counter"), std::string::npos);
+    EXPECT_NE(text.find("ggufd_requests_total{service=\"one\"} 2"), std::string::npos) << text;
+    EXPECT_NE(text.find("ggufd_tokens_generated_total{service=\"one\"} 7"), std::string::npos) << text;
+    EXPECT_NE(text.find("ggufd_request_duration_seconds_count{service=\"one\"} 2"), std::string::npos) << text;
+    EXPECT_NE(text.find("ggufd_time_to_first_token_seconds_count{service=\"one\"} 1"), std::string::npos) << text;
+    EXPECT_NE(text.find("ggufd_service_state{service=\"one\",state=\"ready\"} 1"), std::string::npos) << text;
+    EXPECT_NE(text.find("ggufd_service_state{service=\"two\",state=\"stopped\"} 1"), std::string::npos) << text;
+}
