@@ -57,8 +57,10 @@ void ClientConnection::read_available() {
         // Bytes beyond the current request (pipelining) stay in the kernel until we are ready;
         // a hang-up, though, must be noticed now.
         if (peer_closed_) close();
+        else unread_input_ = true;
         return;
     }
+    unread_input_ = false;
     auto& scratch = worker_.scratch();
     while (true) {
         ssize_t n = ::recv(fd_.get(), scratch.data(), scratch.size(), 0);
@@ -248,8 +250,10 @@ void ClientConnection::after_response() {
     chunk_decoder_ = net::ChunkedDecoder();
     phase_ = Phase::reading;
     last_activity_ = worker_.loop().now();
-    // Edge-triggered: data that arrived while we were busy produced no new event, so look now.
-    read_available();
+    // Edge-triggered: input that arrived while we were busy spent its event, so look now. Bytes
+    // already buffered (a pipelined request) are parsed first.
+    if (unread_input_) read_available();
+    else if (!in_.empty()) process_input();
 }
 
 void ClientConnection::abort() { close(); }

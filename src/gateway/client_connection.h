@@ -110,6 +110,7 @@ private:
     bool response_started_ = false;
     bool close_after_response_ = false;
     bool peer_closed_ = false;
+    bool unread_input_ = false;      // input arrived while a request was being answered
     bool request_counted_ = false;   // counted in the worker's in-flight total (for drain)
     net::Clock::time_point last_activity_;
     net::Clock::time_point request_started_at_;

@@ -140,7 +140,11 @@ void ProxyExchange::read_response() {
 
 // False when reading should stop: the exchange ended, or the client is backlogged.
 bool ProxyExchange::consume(std::string_view data) {
-    if (stage_ == Stage::relaying) return relay_body(data);
+    if (stage_ == Stage::relaying) {
+        std::string& out = client_.worker().frame_buffer();
+        out.clear();
+        return relay_body(data, out);
+    }
     head_buffer_.append(data);
     while (true) {
         auto parsed = net::parse_response_head(head_buffer_, kMaxResponseHead, client_.request().method, response_);
@@ -165,20 +169,19 @@ bool ProxyExchange::start_relay(std::string_view after_head) {
     client_framing_ = choose_client_framing(response_, client_.head_request(), client_.request().version_minor);
     remaining_ = response_.content_length;
     bool keep_alive = client_.request().keep_alive && client_.worker().accepting();
-    std::string head = client_response_head(response_, client_framing_, keep_alive);
+    // The head goes out together with whatever body came with it: one write, one segment.
+    std::string& out = client_.worker().frame_buffer();
+    out = client_response_head(response_, client_framing_, keep_alive);
     client_.mark_response_started();
     if (client_framing_ == ClientFraming::none) {
-        if (!client_.send(head)) return false;
+        if (!client_.send(out)) return false;
         complete();
         return false;
     }
-    if (!client_.send(head)) return false;
-    return after_head.empty() ? true : relay_body(after_head);
+    return relay_body(after_head, out);
 }
 
-bool ProxyExchange::relay_body(std::string_view data) {
-    std::string& out = client_.worker().frame_buffer();
-    out.clear();
+bool ProxyExchange::relay_body(std::string_view data, std::string& out) {
     bool finished = false;
     switch (response_.framing) {
         case net::BodyFraming::content_length: {
@@ -186,7 +189,7 @@ bool ProxyExchange::relay_body(std::string_view data) {
             remaining_ -= take;
             finished = remaining_ == 0;
             observe_body(data.substr(0, take));
-            if (!client_.send(data.substr(0, take))) return false;
+            out.append(data.substr(0, take));
             break;
         }
         case net::BodyFraming::chunked:
@@ -204,21 +207,21 @@ bool ProxyExchange::relay_body(std::string_view data) {
                 else out.append(step.data);
                 finished = step.done;
             }
-            if (!out.empty() && !client_.send(out)) return false;
             break;
         case net::BodyFraming::until_close:
             observe_body(data);
-            if (client_framing_ == ClientFraming::chunked) {
-                net::append_chunk(out, data);
-                if (!client_.send(out)) return false;
-            } else if (!client_.send(data)) {
-                return false;
-            }
+            if (client_framing_ == ClientFraming::chunked) net::append_chunk(out, data);
+            else out.append(data);
             break;
         case net::BodyFraming::none:
             finished = true;
             break;
     }
+    if (finished && client_framing_ == ClientFraming::chunked) {
+        out += net::kLastChunk;  // in the same write as the last event
+        last_chunk_sent_ = true;
+    }
+    if (!out.empty() && !client_.send(out)) return false;
     if (finished) {
         complete();
         return false;
@@ -281,7 +284,7 @@ void ProxyExchange::fail(int status, const std::string& message, std::string_vie
 void ProxyExchange::complete() {
     stage_ = Stage::done;
     record_metrics(response_.status >= 500);
-    if (client_framing_ == ClientFraming::chunked && !client_.send(net::kLastChunk)) return;
+    if (client_framing_ == ClientFraming::chunked && !last_chunk_sent_ && !client_.send(net::kLastChunk)) return;
     bool request_fully_sent = sent_ == request_head_.size() + client_.body().size();
     release_upstream(response_.keep_alive && request_fully_sent && response_.framing != net::BodyFraming::until_close);
     client_.finish_response(client_framing_ != ClientFraming::close);

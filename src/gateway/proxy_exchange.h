@@ -42,7 +42,8 @@ private:
     void read_response();
     bool consume(std::string_view data);
     bool start_relay(std::string_view after_head);
-    bool relay_body(std::string_view data);
+    /// Appends `data`, framed for the client, to `out` (which may hold the head) and sends it.
+    bool relay_body(std::string_view data, std::string& out);
     void on_upstream_closed(int error);
     void fail(int status, const std::string& message, std::string_view code);
     void complete();
@@ -68,6 +69,7 @@ private:
     net::ResponseHead response_;
     ClientFraming client_framing_ = ClientFraming::none;
     bool event_stream_ = false;
+    bool last_chunk_sent_ = false;
     uint64_t remaining_ = 0;  // for Content-Length bodies
     net::ChunkedDecoder chunks_;
     bool paused_ = false;       // client backpressure: stop reading the child

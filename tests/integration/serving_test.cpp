@@ -150,3 +150,19 @@ TEST(ServingFailures, AMissingModelFileFailsThatServiceOnlyAndNamesThePath) {
     EXPECT_EQ(health.status, 503);
     EXPECT_NE(health.body.find("gone"), std::string::npos);
 }
+
+TEST_F(Serving, PipelinedRequestsOnOneConnectionAreAnsweredInOrder) {
+    auto request = [](const std::string& model) {
+        std::string body = chat_body(model, false);
+        return "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+               "\r\n\r\n" + body;
+    };
+    // Three requests in one write: each waits its turn on the connection, and all are answered.
+    auto responses = raw_exchange(daemon->port(), request("alpha") + request("beta") + request("a"), 3);
+    ASSERT_EQ(responses.size(), 3u);
+    const char* expected[] = {"alpha@", "beta@", "alpha@"};
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_EQ(responses[i].status, 200);
+        EXPECT_EQ(content_of(json::parse(responses[i].body)).rfind(expected[i], 0), 0u) << responses[i].body;
+    }
+}

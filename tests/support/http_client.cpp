@@ -58,13 +58,41 @@ HttpResponse http_post(uint16_t port, const std::string& path, const std::string
     return convert(client.Post(path.c_str(), to_headers(headers), body, "application/json"));
 }
 
+std::vector<HttpResponse> raw_exchange(uint16_t port, const std::string& bytes, int responses) {
+    std::vector<HttpResponse> out;
+    StreamReader reader(port, bytes);
+    std::string buffer;
+    while (static_cast<int>(out.size()) < responses) {
+        net::ResponseHead head;
+        auto parsed = net::parse_response_head(buffer, 1 << 20, "POST", head);
+        if (parsed.status == net::ParseStatus::complete && buffer.size() >= parsed.head_bytes + head.content_length) {
+            HttpResponse response;
+            response.status = head.status;
+            response.body = buffer.substr(parsed.head_bytes, head.content_length);
+            for (const auto& header : head.headers) response.headers.emplace(header.name, header.value);
+            buffer.erase(0, parsed.head_bytes + head.content_length);
+            out.push_back(std::move(response));
+            continue;
+        }
+        if (parsed.status == net::ParseStatus::error || !reader.read_raw(buffer, std::chrono::seconds(30))) break;
+    }
+    return out;
+}
+
 std::string chat_body(const std::string& model, bool stream, int max_tokens) {
     return R"({"model":")" + model + R"(","messages":[{"role":"user","content":"hello"}],"max_tokens":)" +
            std::to_string(max_tokens) + (stream ? R"(,"stream":true})" : "}");
 }
 
 StreamReader::StreamReader(uint16_t port, const std::string& method, const std::string& path, const std::string& body,
-                           const std::map<std::string, std::string>& headers) {
+                           const std::map<std::string, std::string>& headers)
+    : StreamReader(port, [&] {
+          std::string request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n";
+          for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
+          return request + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+      }()) {}
+
+StreamReader::StreamReader(uint16_t port, const std::string& raw_request) {
     fd_ = net::UniqueFd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
     int one = 1;
     ::setsockopt(fd_.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -76,9 +104,7 @@ StreamReader::StreamReader(uint16_t port, const std::string& method, const std::
         closed_ = true;
         return;
     }
-    std::string request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n";
-    for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
-    request += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    const std::string& request = raw_request;
     size_t sent = 0;
     while (sent < request.size()) {
         ssize_t n = ::send(fd_.get(), request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
@@ -101,6 +127,13 @@ bool StreamReader::fill(std::chrono::milliseconds timeout) {
         return false;
     }
     raw_.append(buffer, static_cast<size_t>(n));
+    return true;
+}
+
+bool StreamReader::read_raw(std::string& into, std::chrono::milliseconds timeout) {
+    if (!fill(timeout)) return false;
+    into += raw_;
+    raw_.clear();
     return true;
 }
 

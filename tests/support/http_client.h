@@ -28,6 +28,10 @@ HttpResponse http_get(uint16_t port, const std::string& path, const std::map<std
 HttpResponse http_post(uint16_t port, const std::string& path, const std::string& body,
                        const std::map<std::string, std::string>& headers = {});
 
+/// Sends `bytes` as they are on one new connection (e.g. pipelined requests) and reads
+/// `responses` Content-Length-framed responses back.
+std::vector<HttpResponse> raw_exchange(uint16_t port, const std::string& bytes, int responses);
+
 /// A chat-completion request body for `model`.
 std::string chat_body(const std::string& model, bool stream, int max_tokens = 8);
 
@@ -36,6 +40,11 @@ class StreamReader {
 public:
     StreamReader(uint16_t port, const std::string& method, const std::string& path, const std::string& body,
                  const std::map<std::string, std::string>& headers = {});
+    /// Sends `raw_request` exactly as given.
+    StreamReader(uint16_t port, const std::string& raw_request);
+
+    /// Appends whatever arrives next (raw bytes, unparsed) to `into`; false on timeout or close.
+    bool read_raw(std::string& into, std::chrono::milliseconds timeout);
 
     /// Reads until the response head is in; false on timeout or connection failure.
     bool read_head(std::chrono::milliseconds timeout = std::chrono::seconds(30));
