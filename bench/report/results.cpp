@@ -97,7 +97,9 @@ Results reduce(const std::vector<nlohmann::json>& records) {
         if (kind == "meta") {
             results.meta.update(record.value("meta", nlohmann::json::object()));
         } else if (kind == "rss") {
-            results.idle_rss_kib[record.value("target", "")][record.value("phase", "")] = record.value("kib", 0.0);
+            // The first upstream measured (the fake) speaks for a target; later ones add only
+            // targets it did not have (the router).
+            results.idle_rss_kib[record.value("target", "")].emplace(record.value("phase", ""), record.value("kib", 0.0));
         } else if (kind == "chat" || kind == "stream") {
             if (!record.contains("result") || !record["result"].is_object()) {
                 results.missing.push_back(describe(record) + ": " + record.value("error", "no result"));

@@ -45,7 +45,9 @@ struct Row {
 struct Results {
     nlohmann::json meta = nlohmann::json::object();
     std::vector<Row> rows;             ///< by kind, upstream, concurrency, then target order
-    std::map<std::string, std::map<std::string, double>> idle_rss_kib;  ///< target → phase → KiB
+    /// Idle resident memory: target → phase ("start", "end") → KiB, from the first upstream
+    /// that measured the target.
+    std::map<std::string, std::map<std::string, double>> idle_rss_kib;
     std::vector<std::string> missing;  ///< measurements that produced no figures, in words
 };
 

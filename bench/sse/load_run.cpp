@@ -28,6 +28,7 @@ int64_t ns_between(Clock::time_point from, Clock::time_point to) {
 /// One stream in flight: its connection, what has been sent and what has arrived.
 struct Stream {
     net::UniqueFd fd;
+    bool reused = false;    // the connection carried an earlier stream
     size_t written = 0;
     Clock::time_point began;
     bool measured = false;  // began inside the window
@@ -56,21 +57,26 @@ public:
 
         RssSampler rss(options_.rss_pids);
         auto next_check = window_;
-        std::array<epoll_event, 256> ready{};
-        for (auto now = Clock::now(); now < end_; now = Clock::now()) {
-            auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(std::min(next_check, end_) - now);
-            int n = ::epoll_wait(epoll_.get(), ready.data(), static_cast<int>(ready.size()),
+        const auto give_up = end_ + options_.stream_timeout;
+        // Until the window closes, then while streams begun in it are still running.
+        for (auto now = Clock::now(); now < give_up && (now < end_ || measured_in_flight()); now = Clock::now()) {
+            auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::min(next_check, now < end_ ? end_ : give_up) - now);
+            int n = ::epoll_wait(epoll_.get(), ready_.data(), static_cast<int>(ready_.size()),
                                  static_cast<int>(std::max<int64_t>(wait.count(), 0)));
             if (n < 0 && errno != EINTR) throw std::runtime_error(std::string("epoll_wait: ") + std::strerror(errno));
-            for (int i = 0; i < n; ++i) on_ready(ready[i].data.u32, ready[i].events);
+            for (int i = 0; i < n; ++i) on_ready(ready_[i].data.u32, ready_[i].events);
             if (Clock::now() >= next_check) {
                 next_check += kRssInterval;
-                if (rss.active() && !rss.sample()) result_.rss_process_gone = true;
+                if (rss.active() && Clock::now() < end_ && !rss.sample()) result_.rss_process_gone = true;
                 expire_hung_streams();
             }
         }
-        for (auto& stream : streams_) {
-            if (stream.fd) ++result_.abandoned;
+        for (size_t slot = 0; slot < streams_.size(); ++slot) {
+            if (streams_[slot].fd && streams_[slot].measured) {
+                ++result_.timed_out;
+                fail(slot, "no complete response within the stream timeout");
+            }
         }
         result_.window_s = std::chrono::duration<double>(options_.duration).count();
         result_.rss_max_kib = rss.max_kib();
@@ -90,10 +96,33 @@ private:
             errno != EINPROGRESS) {
             return fail(slot, std::string("connect: ") + std::strerror(errno));
         }
+        watch(slot, EPOLL_CTL_ADD, EPOLLOUT | EPOLLIN | EPOLLRDHUP);
+    }
+
+    /// The next stream of a slot on the connection its last stream used.
+    void reuse_connection(size_t slot, Clock::time_point now) {
+        Stream& stream = streams_[slot];
+        net::UniqueFd fd = std::move(stream.fd);
+        stream = Stream{};
+        stream.fd = std::move(fd);
+        stream.reused = true;
+        stream.began = now;
+        stream.measured = now >= window_;
+        watch(slot, EPOLL_CTL_MOD, EPOLLOUT | EPOLLIN | EPOLLRDHUP);
+    }
+
+    void watch(size_t slot, int op, uint32_t events) {
         epoll_event interest{};
-        interest.events = EPOLLOUT | EPOLLIN | EPOLLRDHUP;
+        interest.events = events;
         interest.data.u32 = static_cast<uint32_t>(slot);
-        ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, stream.fd.get(), &interest);
+        ::epoll_ctl(epoll_.get(), op, streams_[slot].fd.get(), &interest);
+    }
+
+    bool measured_in_flight() const {
+        for (const auto& stream : streams_) {
+            if (stream.fd && stream.measured) return true;
+        }
+        return false;
     }
 
     void on_ready(uint32_t slot, uint32_t events) {
@@ -116,12 +145,7 @@ private:
             return false;
         }
         stream.written += static_cast<size_t>(n);
-        if (stream.written == request.size()) {
-            epoll_event interest{};
-            interest.events = EPOLLIN | EPOLLRDHUP;
-            interest.data.u32 = slot;
-            ::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, stream.fd.get(), &interest);
-        }
+        if (stream.written == request.size()) watch(slot, EPOLL_CTL_MOD, EPOLLIN | EPOLLRDHUP);
         return true;
     }
 
@@ -154,7 +178,7 @@ private:
 
     void complete(uint32_t slot, Clock::time_point now) {
         Stream& stream = streams_[slot];
-        if (stream.measured && now < end_) {
+        if (stream.measured) {
             auto verdict = options_.check.verdict(stream.record.event_ns.size(), stream.token_indices);
             if (verdict.empty()) {
                 result_.intact.push_back(std::move(stream.record));
@@ -163,19 +187,28 @@ private:
                 ++result_.problems[verdict];
             }
         }
+        if (options_.keep_alive && stream.response.reusable() && now < end_) return reuse_connection(slot, now);
         restart(slot, now);
     }
 
     void fail(size_t slot, const std::string& why) {
         Stream& stream = streams_[slot];
         auto now = Clock::now();
-        if (stream.measured && now < end_) {
+        // A server may close a kept-alive connection just as the next request goes out; a client
+        // then retries on a new one. Anything else is the target's failure.
+        if (stream.reused && !stream.response.started() && now < end_) {
+            ++result_.reconnects;
+            stream.fd.reset();
+            return begin_stream(slot, stream.began);
+        }
+        if (stream.measured) {
             ++result_.failed;
             ++result_.problems[why];
         }
         restart(slot, now);
     }
 
+    /// Closes the slot's connection and, while the window is open, begins its next stream.
     void restart(size_t slot, Clock::time_point now) {
         streams_[slot].fd.reset();  // closing also removes it from the epoll set
         if (now < end_) begin_stream(slot, now);
@@ -185,8 +218,7 @@ private:
         auto now = Clock::now();
         for (size_t slot = 0; slot < streams_.size(); ++slot) {
             if (streams_[slot].fd && now - streams_[slot].began > options_.stream_timeout) {
-                streams_[slot].measured = streams_[slot].measured || now >= window_;
-                ++result_.timed_out;
+                if (streams_[slot].measured) ++result_.timed_out;
                 fail(slot, "no complete response within the stream timeout");
             }
         }
@@ -197,6 +229,7 @@ private:
     net::UniqueFd epoll_;
     std::vector<Stream> streams_;
     std::array<char, kReadSize> buffer_{};
+    std::array<epoll_event, 256> ready_{};
     Clock::time_point start_, window_, end_;
     LoadResult result_;
 };

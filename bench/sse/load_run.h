@@ -1,5 +1,5 @@
 // The load itself: `concurrency` streams kept in flight against one HTTP endpoint for a fixed
-// time, one TCP connection per stream, all on one epoll loop in the calling thread. It records
+// time, each on its own TCP connection, all on one epoll loop in the calling thread. It records
 // when each response's first byte and each event arrived; stream_stats.h turns that into figures.
 #pragma once
 
@@ -23,19 +23,22 @@ struct LoadOptions {
     std::chrono::nanoseconds warmup{std::chrono::milliseconds(500)};   ///< streams begun earlier are not measured
     std::chrono::nanoseconds duration{std::chrono::seconds(4)};        ///< the measurement window
     std::chrono::nanoseconds stream_timeout{std::chrono::seconds(10)}; ///< a stream this old has hung
+    /// true: a stream's connection carries the next stream of its slot (HTTP/1.1 keep-alive, as
+    /// SDK clients pool connections); false: every stream opens a new connection.
+    bool keep_alive = true;
     StreamCheck check;
     std::vector<pid_t> rss_pids;     ///< processes whose summed VmRSS is sampled in the window
 };
 
-/// What a run saw. Streams begun inside the window and finished before it closed are judged:
-/// intact (the right events, in order), broken (events lost, merged or out of order) or failed
-/// (no complete 200 response). Streams still running when the window closes are abandoned.
+/// What a run saw. Every stream begun inside the window is judged, once it ends (streams still
+/// running when the window closes may finish; no new ones begin): intact (the right events, in
+/// order), broken (events lost, merged or out of order) or failed (no complete 200 response).
 struct LoadResult {
     std::vector<StreamRecord> intact;
     size_t broken = 0;
     size_t failed = 0;
     size_t timed_out = 0;          ///< failed because they outlived stream_timeout
-    size_t abandoned = 0;
+    size_t reconnects = 0;         ///< kept-alive connections the server had closed: retried anew
     std::map<std::string, size_t> problems;  ///< what went wrong, by kind, with counts
     size_t events_in_window = 0;   ///< events of any stream that arrived inside the window
     double window_s = 0;

@@ -90,7 +90,7 @@ int main(int argc, char** argv) {
     std::string url, model = "model", warmup = "500ms", duration = "4s", stream_timeout = "10s", reference;
     int tokens = 32, concurrency = 1;
     std::optional<int> expect_events;
-    bool check_index = false;
+    bool check_index = false, new_connections = false;
     std::vector<pid_t> rss_pids;
     app.add_option("--url", url, "Endpoint, e.g. http://127.0.0.1:8080/v1/chat/completions")->required();
     app.add_option("--model", model, "The request's model field");
@@ -100,6 +100,7 @@ int main(int argc, char** argv) {
     app.add_option("--duration", duration, "Measurement window after the warm-up");
     app.add_option("--stream-timeout", stream_timeout, "A stream still open after this has hung (a failure)");
     app.add_option("--expect-events", expect_events, "Events per stream (default: tokens + 3, a chat stream's role, finish and [DONE] events)");
+    app.add_flag("--new-connections", new_connections, "Open a new connection for every stream (default: a slot's next stream reuses its connection)");
     app.add_flag("--check-index", check_index, "Content tokens carry the fake llama-server's '#i' numbers: check they run 0, 1, 2...");
     app.add_option("--reference", reference, "A direct run's output: measure event delay against its schedule");
     app.add_option("--rss-pid", rss_pids, "Sample the summed VmRSS of these processes during the window");
@@ -117,6 +118,7 @@ int main(int argc, char** argv) {
         options.stream_timeout = duration_option("--stream-timeout", stream_timeout);
         options.check.expected_events = static_cast<size_t>(expect_events.value_or(tokens + 3));
         options.check.check_index = check_index;
+        options.keep_alive = !new_connections;
         options.rss_pids = rss_pids;
         std::optional<Schedule> schedule;
         if (!reference.empty()) schedule = read_reference(reference, options.check.expected_events);
@@ -132,7 +134,7 @@ int main(int argc, char** argv) {
         out["broken"] = result.broken;
         out["failed"] = result.failed;
         out["timed_out"] = result.timed_out;
-        out["abandoned"] = result.abandoned;
+        out["reconnects"] = result.reconnects;
         out["problems"] = result.problems;
         out["events_per_s"] = static_cast<double>(result.events_in_window) / result.window_s;
         out["ttfb_us"] = to_json(summary.ttfb_us);

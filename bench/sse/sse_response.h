@@ -32,6 +32,13 @@ public:
     State state() const { return state_; }
     const std::string& error() const { return error_; }
     int status() const { return head_.status; }
+    /// True once a byte of the response has arrived.
+    bool started() const { return started_; }
+    /// When done: the connection may carry another request (HTTP/1.1 keep-alive and a body
+    /// that ended by its framing, not by the close).
+    bool reusable() const {
+        return state_ == State::done && head_.keep_alive && head_.framing != net::BodyFraming::until_close;
+    }
 
 private:
     void parse_head(const EventSink& on_event);
