@@ -53,7 +53,7 @@ void chat_table(std::ostringstream& out, const std::vector<const Row*>& rows) {
             << us(get(*r, "added_p50_us"), true) << " | " << us(get(*r, "added_p99_us"), true) << " | "
             << relative(*r, "direct", ratio(get(*r, "rps_vs_direct"))) << " | "
             << relative(*r, "nginx", ratio(get(*r, "rps_vs_nginx"))) << " | "
-            << relative(*r, "nginx", ratio(get(*r, "added_p50_us_vs_nginx"))) << " | "
+            << (r->target == "direct" ? "—" : relative(*r, "nginx", ratio(get(*r, "added_p50_us_vs_nginx")))) << " | "
             << count(r->counters.at("errors")) << " |\n";
     }
 }
