@@ -1,7 +1,7 @@
 # Helpers for scripts/bench.sh (sourced, not run): starting and stopping the servers under test,
 # running one measurement with wrk or sse-bench, and appending its raw record to "$raw". Uses the
 # caller's variables: root, build, work, raw, stamp, rounds, duration, tokens, interval, pin,
-# new_connections, client_cpus, server_cpus, chat_max_tokens.
+# new_connections, niceness, client_cpus, server_cpus, client_run, server_run, chat_max_tokens.
 
 started_pids=()   # everything started here, stopped by stop_all in reverse order
 ggufd_pid="" nginx_pid="" router_pid=""
@@ -57,7 +57,7 @@ meta_record() {
     "$(json_string "$(date -u '+%Y-%m-%d %H:%M UTC')")" "$(json_string "$commit")" \
     "$(json_string "$(nproc) × $cpu, $memory")" "$(json_string "$(uname -r)")"
   printf '"tools":%s,' "$(json_string "$(nginx -v 2>&1 | sed 's/^nginx version: //'), wrk $(wrk -v 2>&1 | awk 'NR==1 { print $2 }'), llama-server ${llama_server:+$("$llama_server" --version 2>&1 | sed -n 's/^version: //p' | head -1)}")"
-  printf '"settings":%s,' "$(json_string "$rounds round(s) × ${duration} s per measurement; non-streaming: $chat_max_tokens tokens, wrk, keep-alive; streaming: $tokens tokens ($((tokens + 3)) events) per stream, fake token interval $interval, sse-bench, $([ "$new_connections" = 1 ] && echo "a new connection per stream" || echo "keep-alive"); CPU pinning: $([ "$pin" = 1 ] && echo "load generators on $client_cpus, servers on $server_cpus" || echo none)")"
+  printf '"settings":%s,' "$(json_string "$rounds round(s) × ${duration} s per measurement; non-streaming: $chat_max_tokens tokens, wrk, keep-alive; streaming: $tokens tokens ($((tokens + 3)) events) per stream, fake token interval $interval, sse-bench, $([ "$new_connections" = 1 ] && echo "a new connection per stream" || echo "keep-alive"); CPU pinning: $([ "$pin" = 1 ] && echo "load generators on $client_cpus, servers on $server_cpus" || echo none); niceness $niceness")"
   printf '"load average at start":%s}}\n' "$(json_string "$(cut -d' ' -f1-3 /proc/loadavg)")"
 }
 
@@ -72,20 +72,11 @@ rotate() {
   for ((i = 0; i < n; i++)); do echo "${items[$(((round - 1 + i) % n))]}"; done
 }
 
-on_cpus() {  # on_cpus CPUS COMMAND...: runs COMMAND pinned when CPUS is set
-  local cpus="$1"; shift
-  if [ -n "$cpus" ]; then taskset -c "$cpus" "$@"; else "$@"; fi
-}
-
 start() {  # start LOG COMMAND...: starts a server on the serving CPUs; its pid is in $last_pid
   local log="$1"; shift
-  # A plain command in the background, not a function: $! must be the server itself (taskset
-  # execs it), so that stop_all signals the server and not a subshell.
-  if [ -n "$server_cpus" ]; then
-    taskset -c "$server_cpus" "$@" >"$log" 2>&1 &
-  else
-    "$@" >"$log" 2>&1 &
-  fi
+  # A plain command in the background, not a function: $! must be the server itself (nice and
+  # taskset exec it), so that stop_all signals the server and not a subshell.
+  "${server_run[@]}" "$@" >"$log" 2>&1 &
   last_pid=$!
   started_pids+=("$last_pid")
 }
@@ -182,15 +173,33 @@ check_target() {  # check_target NAME PORT MODEL: one request must answer 200 wi
   exit 1
 }
 
-# run_wrk UPSTREAM TARGET PORT CONCURRENCY ROUND SECONDS MODEL: prints the raw record.
+cpu_ticks() {  # cpu_ticks PID...: user + system CPU time used so far, in clock ticks, summed
+  local pid total=0
+  for pid in "$@"; do
+    # Fields after "pid (comm) ": utime and stime are the 12th and 13th.
+    total=$((total + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }')))
+  done
+  echo "$total"
+}
+
+# run_wrk UPSTREAM TARGET PORT CONCURRENCY ROUND SECONDS MODEL: prints the raw record, with the
+# proxy's CPU time per request when the target is a proxy.
 run_wrk() {
-  local threads=2 out status=0
+  local threads=2 out status=0 pids before=0
   [ "$4" -lt 2 ] && threads=1
-  out="$(BENCH_MODEL="$7" BENCH_MAX_TOKENS="$chat_max_tokens" on_cpus "$client_cpus" \
+  pids="$(target_pids "$2")"
+  [ -n "$pids" ] && before="$(cpu_ticks $pids)"
+  out="$(BENCH_MODEL="$7" BENCH_MAX_TOKENS="$chat_max_tokens" "${client_run[@]}" \
     wrk -t "$threads" -c "$4" -d "${6}s" --timeout 10s -s "$root/bench/wrk/chat.lua" \
     "http://127.0.0.1:$3/v1/chat/completions" 2>&1)" || status=$?
   local result
   result="$(printf '%s\n' "$out" | grep '^{"requests"' | tail -1)"
+  if [ -n "$pids" ] && [ -n "$result" ]; then
+    local used requests
+    used=$(($(cpu_ticks $pids) - before))
+    requests="$(printf '%s' "$result" | sed 's/^{"requests":\([0-9]*\).*/\1/')"
+    [ "$requests" -gt 0 ] && result="${result%\}},\"cpu_us_per_request\":$(awk -v t="$used" -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN { printf "%.2f", t * 1e6 / hz / n }')}"
+  fi
   local head="{\"kind\":\"chat\",\"upstream\":\"$1\",\"target\":\"$2\",\"concurrency\":$4,\"round\":$5"
   if [ "$status" = 0 ] && [ -n "$result" ]; then
     echo "$head,\"result\":$result}"
@@ -209,9 +218,9 @@ run_sse() {
   [ "$new_connections" = 1 ] && args+=(--new-connections)
   [ -n "$reference" ] && [ -s "$reference" ] && args+=(--reference "$reference")
   local pid
-  for pid in $(target_pids "$target"); do args+=(--rss-pid "$pid"); done
+  for pid in $(target_pids "$target"); do args+=(--watch-pid "$pid"); done
   local out status=0 err="$work/sse-bench.err"
-  out="$(on_cpus "$client_cpus" "$build/sse-bench" "${args[@]}" 2>"$err")" || status=$?
+  out="$("${client_run[@]}" "$build/sse-bench" "${args[@]}" 2>"$err")" || status=$?
   [ -z "$reference" ] && printf '%s\n' "$out" >"$work/stream-$upstream-$c-$round-direct.json"
   local head="{\"kind\":\"stream\",\"upstream\":\"$upstream\",\"target\":\"$target\",\"concurrency\":$c,\"round\":$round"
   if [ -n "$out" ]; then

@@ -4,14 +4,14 @@
 # mode, then prints the results table and writes it to bench/results/. docs/PERFORMANCE.md
 # explains the method. Everything it starts runs on loopback and is stopped when it exits.
 #   scripts/bench.sh [--quick] [--rounds N] [--duration SECONDS] [--tokens N] [--interval D]
-#                    [--new-connections] [--no-real] [--pin]
+#                    [--new-connections] [--no-real] [--pin] [--nice N]
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$root/build-bench"
 source "$root/bench/lib.sh"
 
-rounds=3 duration=4 tokens=32 interval=0 real=1 pin=0 quick=0 new_connections=0
+rounds=3 duration=4 tokens=32 interval=0 real=1 pin=0 quick=0 new_connections=0 niceness=0
 usage() {
   cat <<EOF
 usage: scripts/bench.sh [options]
@@ -24,6 +24,8 @@ usage: scripts/bench.sh [options]
                   the next stream of its slot, as SDK clients pool connections)
   --no-real       skip the real llama-server upstream (and the router target)
   --pin           load generators on CPU 0, everything serving on the other CPUs
+  --nice N        run everything the benchmark starts at this niceness (e.g. -10, as root, so
+                  that other work on a shared machine disturbs the measurements less)
 EOF
 }
 while [ $# -gt 0 ]; do
@@ -36,6 +38,7 @@ while [ $# -gt 0 ]; do
     --new-connections) new_connections=1 ;;
     --no-real) real=0 ;;
     --pin) pin=1 ;;
+    --nice) niceness="$2"; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "bench.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
   esac
@@ -58,8 +61,13 @@ fi
 if [ "$pin" = 1 ] && [ "$(nproc)" -lt 2 ]; then
   echo "bench.sh: --pin needs at least 2 CPUs" >&2; exit 2
 fi
+# What every command the benchmark starts is run under: niceness, and CPUs when pinned.
+client_run=(nice -n "$niceness") server_run=(nice -n "$niceness")
 client_cpus="" server_cpus=""
-if [ "$pin" = 1 ]; then client_cpus="0" server_cpus="1-$(($(nproc) - 1))"; fi
+if [ "$pin" = 1 ]; then
+  client_cpus="0" server_cpus="1-$(($(nproc) - 1))"
+  client_run+=(taskset -c "$client_cpus") server_run+=(taskset -c "$server_cpus")
+fi
 
 note "building in $build (Release, with the benchmark tools)"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DGGUFD_BUILD_BENCH=ON -DGGUFD_BUILD_TESTS=ON >/dev/null

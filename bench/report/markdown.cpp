@@ -45,8 +45,8 @@ std::string upstream_title(const std::string& upstream) {
 
 void chat_table(std::ostringstream& out, const std::vector<const Row*>& rows) {
     out << "| c | target | req/s | p50 µs | p99 µs | added p50 µs | added p99 µs | req/s ÷ direct | "
-           "req/s ÷ nginx | added p50 ÷ nginx's | errors |\n"
-        << "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+           "req/s ÷ nginx | added p50 ÷ nginx's | proxy CPU µs/request | ÷ nginx's | errors |\n"
+        << "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
     for (const Row* r : rows) {
         out << "| " << r->concurrency << " | " << r->target << " | " << rate(get(*r, "rps")) << " | "
             << us(get(*r, "p50_us")) << " | " << us(get(*r, "p99_us")) << " | "
@@ -54,14 +54,17 @@ void chat_table(std::ostringstream& out, const std::vector<const Row*>& rows) {
             << relative(*r, "direct", ratio(get(*r, "rps_vs_direct"))) << " | "
             << relative(*r, "nginx", ratio(get(*r, "rps_vs_nginx"))) << " | "
             << (r->target == "direct" ? "—" : relative(*r, "nginx", ratio(get(*r, "added_p50_us_vs_nginx")))) << " | "
+            << us(get(*r, "cpu_us_per_request")) << " | "
+            << relative(*r, "nginx", ratio(get(*r, "cpu_us_per_request_vs_nginx"))) << " | "
             << count(r->counters.at("errors")) << " |\n";
     }
 }
 
 void stream_table(std::ostringstream& out, const std::vector<const Row*>& rows) {
     out << "| c | target | TTFB p50 µs | TTFB p99 µs | added TTFB p50 µs | added event delay p50 µs | "
-           "added event delay p99 µs | events/s | ÷ direct | ÷ nginx | streams | lost/merged | failed |\n"
-        << "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+           "added event delay p99 µs | events/s | ÷ direct | ÷ nginx | proxy CPU µs/event | ÷ nginx's | "
+           "streams | lost/merged | failed |\n"
+        << "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
     for (const Row* r : rows) {
         out << "| " << r->concurrency << " | " << r->target << " | " << us(get(*r, "ttfb_p50_us")) << " | "
             << us(get(*r, "ttfb_p99_us")) << " | " << us(get(*r, "added_ttfb_p50_us"), true) << " | "
@@ -69,6 +72,8 @@ void stream_table(std::ostringstream& out, const std::vector<const Row*>& rows) 
             << rate(get(*r, "events_per_s")) << " | "
             << relative(*r, "direct", ratio(get(*r, "events_per_s_vs_direct"))) << " | "
             << relative(*r, "nginx", ratio(get(*r, "events_per_s_vs_nginx"))) << " | "
+            << us(get(*r, "cpu_us_per_event")) << " | "
+            << relative(*r, "nginx", ratio(get(*r, "cpu_us_per_event_vs_nginx"))) << " | "
             << count(r->counters.at("streams")) << " | " << count(r->counters.at("broken")) << " | "
             << count(r->counters.at("failed")) << " |\n";
     }

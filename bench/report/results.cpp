@@ -42,14 +42,16 @@ std::map<std::string, double> round_figures(const std::string& kind, const nlohm
         out[m.name] = value;
         const double direct_value = number_at(direct, m.pointer);
         const double nginx_value = number_at(nginx, m.pointer);
-        if (m.latency) {
+        if (m.kind == MetricSpec::Kind::latency) {
             if (std::isnan(direct_value)) continue;
             const double added = value - direct_value;
             out["added_" + m.name] = added;
             const double nginx_added = nginx_value - direct_value;  // NaN without nginx
             if (nginx_added >= kMeaningfulAddedUs) out["added_" + m.name + "_vs_nginx"] = added / nginx_added;
         } else {
-            if (direct_value > 0) out[m.name + "_vs_direct"] = value / direct_value;  // false for NaN
+            if (m.kind == MetricSpec::Kind::throughput && direct_value > 0) {  // false for NaN
+                out[m.name + "_vs_direct"] = value / direct_value;
+            }
             if (nginx_value > 0) out[m.name + "_vs_nginx"] = value / nginx_value;
         }
     }
@@ -59,17 +61,20 @@ std::map<std::string, double> round_figures(const std::string& kind, const nlohm
 }  // namespace
 
 const std::vector<MetricSpec>& metrics_of(const std::string& kind) {
+    using K = MetricSpec::Kind;
     static const std::vector<MetricSpec> chat = {
-        {"rps", "/rps", false},
-        {"p50_us", "/p50_us", true},
-        {"p99_us", "/p99_us", true},
+        {"rps", "/rps", K::throughput},
+        {"p50_us", "/p50_us", K::latency},
+        {"p99_us", "/p99_us", K::latency},
+        {"cpu_us_per_request", "/cpu_us_per_request", K::cost},
     };
     static const std::vector<MetricSpec> stream = {
-        {"ttfb_p50_us", "/ttfb_us/p50", true},
-        {"ttfb_p99_us", "/ttfb_us/p99", true},
-        {"delay_p50_us", "/event_delay_us/p50", true},
-        {"delay_p99_us", "/event_delay_us/p99", true},
-        {"events_per_s", "/events_per_s", false},
+        {"ttfb_p50_us", "/ttfb_us/p50", K::latency},
+        {"ttfb_p99_us", "/ttfb_us/p99", K::latency},
+        {"delay_p50_us", "/event_delay_us/p50", K::latency},
+        {"delay_p99_us", "/event_delay_us/p99", K::latency},
+        {"events_per_s", "/events_per_s", K::throughput},
+        {"cpu_us_per_event", "/cpu_us_per_event", K::cost},
     };
     static const std::vector<MetricSpec> none;
     return kind == "chat" ? chat : kind == "stream" ? stream : none;

@@ -14,11 +14,13 @@
 namespace ggufd::bench {
 
 /// One figure a workload reports. Latencies are compared by what a target adds to direct;
-/// throughputs by their ratio to direct and to nginx.
+/// throughputs by their ratio to direct and to nginx; a proxy's own costs (its CPU time per
+/// request), which direct does not have, by their ratio to nginx's.
 struct MetricSpec {
+    enum class Kind { latency, throughput, cost };
     std::string name;     ///< "p50_us"
     std::string pointer;  ///< where it sits in a record's result: "/ttfb_us/p50"
-    bool latency;         ///< true: lower is better, "added" figures; false: ratios
+    Kind kind;
 };
 
 /// The figures of each workload kind ("chat", "stream"), in table order.
@@ -35,7 +37,8 @@ struct Row {
     int rounds = 0;
     /// Medians over rounds: each metric by name; for latencies also "added_<name>" (minus the
     /// direct target) and "added_<name>_vs_nginx"; for throughputs "<name>_vs_direct" and
-    /// "<name>_vs_nginx". A relative figure is absent when its reference was not measured.
+    /// "<name>_vs_nginx"; for costs "<name>_vs_nginx". A relative figure is absent when its
+    /// reference was not measured.
     std::map<std::string, double> figures;
     std::map<std::string, double> counters;  ///< summed over rounds
     std::optional<double> rss_max_kib;       ///< the largest sample over rounds, if sampled

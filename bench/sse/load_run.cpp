@@ -11,14 +11,14 @@
 #include <stdexcept>
 
 #include "ggufd/net/unique_fd.h"
-#include "rss.h"
+#include "process_sampler.h"
 #include "sse_response.h"
 
 namespace ggufd::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr auto kRssInterval = std::chrono::milliseconds(100);
+constexpr auto kSampleInterval = std::chrono::milliseconds(100);
 constexpr size_t kReadSize = 64 * 1024;
 
 int64_t ns_between(Clock::time_point from, Clock::time_point to) {
@@ -55,8 +55,9 @@ public:
         end_ = window_ + options_.duration;
         for (size_t slot = 0; slot < streams_.size(); ++slot) begin_stream(slot, start_);
 
-        RssSampler rss(options_.rss_pids);
+        ProcessSampler watched(options_.watch_pids);
         auto next_check = window_;
+        bool window_sampled = false;  // the last sample, as the window closes
         const auto give_up = end_ + options_.stream_timeout;
         // Until the window closes, then while streams begun in it are still running.
         for (auto now = Clock::now(); now < give_up && (now < end_ || measured_in_flight()); now = Clock::now()) {
@@ -66,9 +67,15 @@ public:
                                  static_cast<int>(std::max<int64_t>(wait.count(), 0)));
             if (n < 0 && errno != EINTR) throw std::runtime_error(std::string("epoll_wait: ") + std::strerror(errno));
             for (int i = 0; i < n; ++i) on_ready(ready_[i].data.u32, ready_[i].events);
-            if (Clock::now() >= next_check) {
-                next_check += kRssInterval;
-                if (rss.active() && Clock::now() < end_ && !rss.sample()) result_.rss_process_gone = true;
+            now = Clock::now();
+            if (now >= next_check) {
+                next_check += kSampleInterval;
+                if (now >= end_ && !window_sampled) {
+                    window_sampled = true;
+                    sample(watched);
+                } else if (now < end_) {
+                    sample(watched);
+                }
                 expire_hung_streams();
             }
         }
@@ -79,8 +86,9 @@ public:
             }
         }
         result_.window_s = std::chrono::duration<double>(options_.duration).count();
-        result_.rss_max_kib = rss.max_kib();
-        result_.rss_mean_kib = rss.mean_kib();
+        result_.watched_rss_max_kib = watched.max_kib();
+        result_.watched_rss_mean_kib = watched.mean_kib();
+        result_.watched_cpu_s = watched.cpu_seconds_used();
         return std::move(result_);
     }
 
@@ -109,6 +117,10 @@ private:
         stream.began = now;
         stream.measured = now >= window_;
         watch(slot, EPOLL_CTL_MOD, EPOLLOUT | EPOLLIN | EPOLLRDHUP);
+    }
+
+    void sample(ProcessSampler& watched) {
+        if (watched.active() && !watched.sample()) result_.watched_process_gone = true;
     }
 
     void watch(size_t slot, int op, uint32_t events) {

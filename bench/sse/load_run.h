@@ -27,7 +27,7 @@ struct LoadOptions {
     /// SDK clients pool connections); false: every stream opens a new connection.
     bool keep_alive = true;
     StreamCheck check;
-    std::vector<pid_t> rss_pids;     ///< processes whose summed VmRSS is sampled in the window
+    std::vector<pid_t> watch_pids;   ///< processes (the proxy) whose memory and CPU are sampled in the window
 };
 
 /// What a run saw. Every stream begun inside the window is judged, once it ends (streams still
@@ -42,9 +42,10 @@ struct LoadResult {
     std::map<std::string, size_t> problems;  ///< what went wrong, by kind, with counts
     size_t events_in_window = 0;   ///< events of any stream that arrived inside the window
     double window_s = 0;
-    long rss_max_kib = 0;
-    double rss_mean_kib = 0;
-    bool rss_process_gone = false; ///< a watched process vanished during the run
+    long watched_rss_max_kib = 0;  ///< summed over the watched processes
+    double watched_rss_mean_kib = 0;
+    double watched_cpu_s = 0;      ///< CPU time the watched processes used in the window
+    bool watched_process_gone = false;
 };
 
 /// Runs the load. Throws std::runtime_error when the endpoint cannot be used at all (bad

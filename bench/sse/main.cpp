@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
     int tokens = 32, concurrency = 1;
     std::optional<int> expect_events;
     bool check_index = false, new_connections = false;
-    std::vector<pid_t> rss_pids;
+    std::vector<pid_t> watch_pids;
     app.add_option("--url", url, "Endpoint, e.g. http://127.0.0.1:8080/v1/chat/completions")->required();
     app.add_option("--model", model, "The request's model field");
     app.add_option("--tokens", tokens, "max_tokens of each request: content events per stream")->check(CLI::Range(1, 100000));
@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
     app.add_flag("--new-connections", new_connections, "Open a new connection for every stream (default: a slot's next stream reuses its connection)");
     app.add_flag("--check-index", check_index, "Content tokens carry the fake llama-server's '#i' numbers: check they run 0, 1, 2...");
     app.add_option("--reference", reference, "A direct run's output: measure event delay against its schedule");
-    app.add_option("--rss-pid", rss_pids, "Sample the summed VmRSS of these processes during the window");
+    app.add_option("--watch-pid", watch_pids, "Report the memory and CPU time these processes (the proxy) use in the window");
     CLI11_PARSE(app, argc, argv);
 
     try {
@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
         options.check.expected_events = static_cast<size_t>(expect_events.value_or(tokens + 3));
         options.check.check_index = check_index;
         options.keep_alive = !new_connections;
-        options.rss_pids = rss_pids;
+        options.watch_pids = watch_pids;
         std::optional<Schedule> schedule;
         if (!reference.empty()) schedule = read_reference(reference, options.check.expected_events);
 
@@ -141,10 +141,14 @@ int main(int argc, char** argv) {
         out["event_delay_us"] = to_json(summary.event_delay_us);
         out["reference"] = reference.empty() ? "self" : reference;
         out["schedule_us"] = summary.schedule_us;
-        if (!rss_pids.empty()) {
-            out["rss_max_kib"] = result.rss_max_kib;
-            out["rss_mean_kib"] = result.rss_mean_kib;
-            if (result.rss_process_gone) out["problems"]["a watched process exited during the run"] = 1;
+        if (!watch_pids.empty()) {
+            out["rss_max_kib"] = result.watched_rss_max_kib;
+            out["rss_mean_kib"] = result.watched_rss_mean_kib;
+            out["cpu_s"] = result.watched_cpu_s;
+            if (result.events_in_window > 0) {
+                out["cpu_us_per_event"] = result.watched_cpu_s * 1e6 / static_cast<double>(result.events_in_window);
+            }
+            if (result.watched_process_gone) out["problems"]["a watched process exited during the run"] = 1;
         }
         std::cout << out.dump() << std::endl;
         if (summary.streams == 0) {

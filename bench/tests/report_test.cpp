@@ -11,7 +11,8 @@ namespace {
 
 nlohmann::json chat(const std::string& target, int c, int round, double rps, double p50, int errors = 0) {
     return {{"kind", "chat"}, {"upstream", "fake"}, {"target", target}, {"concurrency", c}, {"round", round},
-            {"result", {{"rps", rps}, {"p50_us", p50}, {"p99_us", p50 * 2}, {"requests", 100}, {"errors", errors}}}};
+            {"result", {{"rps", rps}, {"p50_us", p50}, {"p99_us", p50 * 2}, {"requests", 100}, {"errors", errors},
+                        {"cpu_us_per_request", target == "ggufd" ? 20.0 : 10.0}}}};
 }
 
 nlohmann::json stream(const std::string& target, int c, int round, double delay_p99, int broken = 0) {
@@ -42,6 +43,8 @@ TEST(Reduce, MediansOfPerRoundDifferencesAndRatios) {
     EXPECT_DOUBLE_EQ(ggufd.figures.at("rps_vs_direct"), 0.6);  // rounds: 0.8, 0.6, 0.5
     EXPECT_DOUBLE_EQ(ggufd.figures.at("added_p50_us_vs_nginx"), 1.5);  // rounds: 1.5, 1.0, 3.5
     EXPECT_DOUBLE_EQ(ggufd.counters.at("errors"), 2);
+    EXPECT_DOUBLE_EQ(ggufd.figures.at("cpu_us_per_request_vs_nginx"), 2.0);
+    EXPECT_FALSE(ggufd.figures.count("cpu_us_per_request_vs_direct"));  // direct runs no proxy
     // Direct is listed first and has nothing relative to itself but zero added latency.
     EXPECT_EQ(results.rows.front().target, "direct");
     EXPECT_DOUBLE_EQ(results.rows.front().figures.at("added_p50_us"), 0);
