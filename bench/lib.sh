@@ -128,6 +128,29 @@ stop_all() {  # stops what start started, newest first, and waits for each
   ggufd_pid="" nginx_pid="" router_pid=""
 }
 
+# The fake upstream started by ggufd (so that all targets reach the very same process), ggufd
+# in front of it and nginx beside it; sets ggufd_port, fake_port and nginx_port.
+start_fake_targets() {
+  ggufd_port="$(free_port)" fake_port="$(free_port)" nginx_port="$(free_port)"
+  local fake_args='"--fake-tokens", "1000000"'  # requests choose how many with max_tokens
+  [ "$interval" = 0 ] || fake_args="$fake_args, \"--fake-token-interval\", \"$interval\""
+  : >"$work/fast.gguf"  # the fake never opens its model
+  cat >"$work/ggufd-fake.toml" <<EOF
+listen = "127.0.0.1:$ggufd_port"
+llama_server = "$build/fake-llama-server"
+models_dir = ""
+[defaults]
+gpus = []
+[services.fast]
+model = "$work/fast.gguf"
+port = $fake_port
+args = [$fake_args]
+EOF
+  note "fake upstream: ggufd on :$ggufd_port, the fake on :$fake_port, nginx on :$nginx_port"
+  start_ggufd "$work/ggufd-fake.toml" "$ggufd_port" fast
+  start_nginx "$fake_port" "$nginx_port"
+}
+
 # The servers' logs, kept beside the results (git-ignored) for reading after the run.
 save_logs() {
   local dir="$root/bench/results/$stamp.logs" log

@@ -114,24 +114,7 @@ measure_upstream() {
 
 # --- The fake upstream: what the proxies add, and nothing else -------------------------------
 
-ggufd_port="$(free_port)" fake_port="$(free_port)" nginx_port="$(free_port)"
-fake_args="\"--fake-tokens\", \"1000000\""
-[ "$interval" = 0 ] || fake_args="$fake_args, \"--fake-token-interval\", \"$interval\""
-: >"$work/fast.gguf"  # the fake never opens its model
-cat >"$work/ggufd-fake.toml" <<EOF
-listen = "127.0.0.1:$ggufd_port"
-llama_server = "$build/fake-llama-server"
-models_dir = ""
-[defaults]
-gpus = []
-[services.fast]
-model = "$work/fast.gguf"
-port = $fake_port
-args = [$fake_args]
-EOF
-note "fake upstream: ggufd on :$ggufd_port, the fake on :$fake_port, nginx on :$nginx_port"
-start_ggufd "$work/ggufd-fake.toml" "$ggufd_port" fast
-start_nginx "$fake_port" "$nginx_port"
+start_fake_targets
 record_idle_rss fake start
 check_target direct "$fake_port" fast
 check_target ggufd "$ggufd_port" fast

@@ -181,6 +181,7 @@ private:
     }
 
     void on_stream_event(Stream& stream, std::string_view event, Clock::time_point now) {
+        ++result_.events_total;
         if (now >= window_ && now < end_) ++result_.events_in_window;
         stream.record.event_ns.push_back(ns_between(stream.began, now));
         if (options_.check.check_index) {

@@ -41,6 +41,7 @@ struct LoadResult {
     size_t reconnects = 0;         ///< kept-alive connections the server had closed: retried anew
     std::map<std::string, size_t> problems;  ///< what went wrong, by kind, with counts
     size_t events_in_window = 0;   ///< events of any stream that arrived inside the window
+    size_t events_total = 0;       ///< events received in the whole run, warm-up and drain too
     double window_s = 0;
     long watched_rss_max_kib = 0;  ///< summed over the watched processes
     double watched_rss_mean_kib = 0;

@@ -136,6 +136,7 @@ int main(int argc, char** argv) {
         out["timed_out"] = result.timed_out;
         out["reconnects"] = result.reconnects;
         out["problems"] = result.problems;
+        out["events_total"] = result.events_total;
         out["events_per_s"] = static_cast<double>(result.events_in_window) / result.window_s;
         out["ttfb_us"] = to_json(summary.ttfb_us);
         out["event_delay_us"] = to_json(summary.event_delay_us);
