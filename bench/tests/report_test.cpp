@@ -72,7 +72,7 @@ TEST(Goals, JudgedAgainstNginxAndTheEventBudget) {
     EXPECT_TRUE(goals[0].met);   // c=1: +20 vs +30
     EXPECT_FALSE(goals[1].met);  // c=8: +60 vs +30
     EXPECT_FALSE(goals[2].met);  // 5000 < 6000
-    EXPECT_EQ(goals[2].detail, "ggufd at 0.83× nginx");
+    EXPECT_EQ(goals[2].detail, "ggufd at 0.833× nginx");
     EXPECT_TRUE(goals[3].met);   // c=16: +50 µs
     EXPECT_FALSE(goals[4].met);  // c=128: +200 µs
     EXPECT_FALSE(goals[5].met);  // one broken stream
