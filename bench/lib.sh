@@ -151,15 +151,16 @@ EOF
   start_nginx "$fake_port" "$nginx_port"
 }
 
-# The servers' logs, kept beside the results (git-ignored) for reading after the run.
+# The end of the servers' logs, kept beside the results (git-ignored) for reading after the
+# run. Only the end: a real llama-server logs ~10 lines per request, tens of MB per run.
 save_logs() {
   local dir="$root/bench/results/$stamp.logs" log
   mkdir -p "$dir"
   for log in "$work"/*.log; do
-    [ -s "$log" ] && cp "$log" "$dir/"
+    [ -s "$log" ] && tail -n 5000 "$log" >"$dir/$(basename "$log")"
   done
   for log in "$work"/nginx-*/error.log; do
-    [ -s "$log" ] && cp "$log" "$dir/$(basename "$(dirname "$log")").log"
+    [ -s "$log" ] && tail -n 5000 "$log" >"$dir/$(basename "$(dirname "$log")").log"
   done
   true
 }

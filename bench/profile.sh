@@ -54,7 +54,7 @@ load() {
     "$build/sse-bench" --url "http://127.0.0.1:$1/v1/chat/completions" --model fast --tokens "$tokens" \
       -c "$concurrency" --warmup 0 --duration "${seconds}s" | sed 's/.*"events_total":\([0-9]*\).*/\1/'
   else
-    BENCH_MODEL=fast BENCH_MAX_TOKENS="$chat_max_tokens" wrk -t 2 -c "$concurrency" -d "${seconds}s" \
+    BENCH_MODEL=fast BENCH_MAX_TOKENS="$chat_max_tokens" wrk -t "$((concurrency < 2 ? 1 : 2))" -c "$concurrency" -d "${seconds}s" \
       -s "$root/bench/wrk/chat.lua" "http://127.0.0.1:$1/v1/chat/completions" |
       sed -n 's/^{"requests":\([0-9]*\).*/\1/p'
   fi
