@@ -35,6 +35,7 @@ struct Stream {
     SseResponse response;
     StreamRecord record;
     std::vector<long> token_indices;
+    bool last_was_done = false;  // the latest event was data: [DONE]
 };
 
 class LoadRun {
@@ -77,6 +78,7 @@ public:
                     sample(watched);
                 }
                 expire_hung_streams();
+                refill_empty_slots(now);
             }
         }
         for (size_t slot = 0; slot < streams_.size(); ++slot) {
@@ -184,6 +186,7 @@ private:
         ++result_.events_total;
         if (now >= window_ && now < end_) ++result_.events_in_window;
         stream.record.event_ns.push_back(ns_between(stream.began, now));
+        stream.last_was_done = is_done_event(event);
         if (options_.check.check_index) {
             if (auto index = token_index(event)) stream.token_indices.push_back(*index);
         }
@@ -192,7 +195,8 @@ private:
     void complete(uint32_t slot, Clock::time_point now) {
         Stream& stream = streams_[slot];
         if (stream.measured) {
-            auto verdict = options_.check.verdict(stream.record.event_ns.size(), stream.token_indices);
+            auto verdict = options_.check.verdict(stream.record.event_ns.size(), stream.last_was_done,
+                                                  stream.token_indices);
             if (verdict.empty()) {
                 result_.intact.push_back(std::move(stream.record));
             } else {
@@ -218,7 +222,18 @@ private:
             ++result_.failed;
             ++result_.problems[why];
         }
-        restart(slot, now);
+        // A stream that got no answer at all (refused, reset) leaves its slot empty until the
+        // next periodic check: a target that is down is retried every 100 ms, not in a tight
+        // (and, through begin_stream, recursive) loop.
+        if (stream.response.started()) return restart(slot, now);
+        stream.fd.reset();
+    }
+
+    void refill_empty_slots(Clock::time_point now) {
+        if (now >= end_) return;
+        for (size_t slot = 0; slot < streams_.size(); ++slot) {
+            if (!streams_[slot].fd) begin_stream(slot, now);
+        }
     }
 
     /// Closes the slot's connection and, while the window is open, begins its next stream.

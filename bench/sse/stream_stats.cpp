@@ -53,10 +53,11 @@ RunSummary summarise(const std::vector<StreamRecord>& streams, size_t events,
     return summary;
 }
 
-std::string StreamCheck::verdict(size_t events, const std::vector<long>& token_indices) const {
+std::string StreamCheck::verdict(size_t events, bool ended_with_done, const std::vector<long>& token_indices) const {
     if (events != expected_events) {
         return std::to_string(events) + " events, expected " + std::to_string(expected_events);
     }
+    if (!ended_with_done) return "the last event is not data: [DONE]";
     if (!check_index) return "";
     for (size_t i = 0; i < token_indices.size(); ++i) {
         if (token_indices[i] != static_cast<long>(i)) {

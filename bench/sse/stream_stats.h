@@ -45,14 +45,15 @@ Schedule median_schedule(const std::vector<StreamRecord>& streams, size_t events
 RunSummary summarise(const std::vector<StreamRecord>& streams, size_t events,
                      const std::optional<Schedule>& reference);
 
-/// How a stream's events differ from what was expected: the right number of events, and (when
-/// `check_index`) content tokens numbered 0, 1, 2... with none missing, repeated or reordered.
+/// How a stream's events differ from what was expected: the right number of events, the last
+/// one `data: [DONE]`, and (when `check_index`) content tokens numbered 0, 1, 2... with none
+/// missing, repeated or reordered.
 struct StreamCheck {
     size_t expected_events = 0;
     bool check_index = false;
 
     /// Empty when the stream is intact, else what was wrong ("31 events, expected 35").
-    std::string verdict(size_t events, const std::vector<long>& token_indices) const;
+    std::string verdict(size_t events, bool ended_with_done, const std::vector<long>& token_indices) const;
 };
 
 }  // namespace ggufd::bench

@@ -49,11 +49,12 @@ TEST(Summarise, ConstantProxyDelayShowsAgainstTheDirectSchedule) {
 
 TEST(StreamCheck, NamesLostMergedAndReorderedEvents) {
     StreamCheck check{5, true};
-    EXPECT_EQ(check.verdict(5, {0, 1}), "");
-    EXPECT_EQ(check.verdict(4, {0, 1}), "4 events, expected 5");
-    EXPECT_EQ(check.verdict(5, {0, 2}), "token 1 carries index 2");
-    EXPECT_NE(check.verdict(5, {}), "");
-    EXPECT_EQ((StreamCheck{5, false}).verdict(5, {}), "");
+    EXPECT_EQ(check.verdict(5, true, {0, 1}), "");
+    EXPECT_EQ(check.verdict(4, true, {0, 1}), "4 events, expected 5");
+    EXPECT_EQ(check.verdict(5, false, {0, 1}), "the last event is not data: [DONE]");
+    EXPECT_EQ(check.verdict(5, true, {0, 2}), "token 1 carries index 2");
+    EXPECT_NE(check.verdict(5, true, {}), "");
+    EXPECT_EQ((StreamCheck{5, false}).verdict(5, true, {}), "");
 }
 
 }  // namespace
