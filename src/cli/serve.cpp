@@ -116,6 +116,9 @@ void shut_down(gateway::Gateway& gateway, supervisor::Supervisor& supervisor, co
 }  // namespace
 
 int run_serve(const ServeOptions& options) {
+    // First of all: every thread started from here on (the log flusher included) inherits the
+    // mask, so SIGTERM/SIGINT/SIGHUP reach only the main thread's sigtimedwait.
+    sigset_t signals = block_daemon_signals();
     logging::setup(options.log_level);
     LoadedConfig loaded = load_config(options.config_path);
     if (!report_load(loaded)) return kUsage;
@@ -129,7 +132,6 @@ int run_serve(const ServeOptions& options) {
     gpu::DeviceMonitor monitor(gpus.devices, discovery_options);
     monitor.refresh_every(std::chrono::seconds(5));
 
-    sigset_t signals = block_daemon_signals();
     supervisor::Supervisor supervisor(config, make_gpu_assigner(gpus.devices), make_memory_options(config, monitor));
     for (const auto& budget : supervisor.budgets()) {
         spdlog::info("GPU {}: memory budget {} ({})", budget.device, units::format_bytes(budget.bytes), budget.source);
@@ -160,6 +162,7 @@ int run_serve(const ServeOptions& options) {
         if (sig == SIGHUP) spdlog::warn("SIGHUP: configuration reload is not supported yet; restart ggufd to apply changes");
     }
     shut_down(gateway, supervisor, config, signals);
+    spdlog::shutdown();  // joins the periodic flusher and flushes what is buffered
     return kOk;
 }
 

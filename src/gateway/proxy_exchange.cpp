@@ -143,6 +143,7 @@ bool ProxyExchange::consume(std::string_view data) {
     if (stage_ == Stage::relaying) {
         std::string& out = client_.worker().frame_buffer();
         out.clear();
+        out.swap(held_head_);  // empty unless the head waits for its body
         return relay_body(data, out);
     }
     head_buffer_.append(data);
@@ -169,7 +170,8 @@ bool ProxyExchange::start_relay(std::string_view after_head) {
     client_framing_ = choose_client_framing(response_, client_.head_request(), client_.request().version_minor);
     remaining_ = response_.content_length;
     bool keep_alive = client_.request().keep_alive && client_.worker().accepting();
-    // The head goes out together with whatever body came with it: one write, one segment.
+    // The head goes out together with the first body bytes: one write, one segment. A stream's
+    // head is not held back, so a client sees the response start as soon as the child does.
     std::string& out = client_.worker().frame_buffer();
     out = client_response_head(response_, client_framing_, keep_alive);
     client_.mark_response_started();
@@ -177,6 +179,10 @@ bool ProxyExchange::start_relay(std::string_view after_head) {
         if (!client_.send(out)) return false;
         complete();
         return false;
+    }
+    if (after_head.empty() && !event_stream_) {
+        held_head_ = std::move(out);
+        return true;
     }
     return relay_body(after_head, out);
 }
@@ -267,7 +273,7 @@ void ProxyExchange::fail(int status, const std::string& message, std::string_vie
     release_upstream(false);
     record_metrics(true);
     spdlog::warn("front door: {} {}: {}", client_.request().method, client_.request().target, message);
-    if (!client_.response_started()) {
+    if (!client_.response_started() || !held_head_.empty()) {
         client_.respond(Response::error(status, message, code));
     } else if (client_framing_ == ClientFraming::chunked && event_stream_) {
         // Mid-stream: one error event in OpenAI's shape, then a properly ended stream.
@@ -284,7 +290,10 @@ void ProxyExchange::fail(int status, const std::string& message, std::string_vie
 void ProxyExchange::complete() {
     stage_ = Stage::done;
     record_metrics(response_.status >= 500);
-    if (client_framing_ == ClientFraming::chunked && !last_chunk_sent_ && !client_.send(net::kLastChunk)) return;
+    // An empty body ends a response whose head was held for it: send them together.
+    std::string tail = std::move(held_head_);
+    if (client_framing_ == ClientFraming::chunked && !last_chunk_sent_) tail += net::kLastChunk;
+    if (!tail.empty() && !client_.send(tail)) return;
     bool request_fully_sent = sent_ == request_head_.size() + client_.body().size();
     release_upstream(response_.keep_alive && request_fully_sent && response_.framing != net::BodyFraming::until_close);
     client_.finish_response(client_framing_ != ClientFraming::close);

@@ -70,6 +70,7 @@ private:
     ClientFraming client_framing_ = ClientFraming::none;
     bool event_stream_ = false;
     bool last_chunk_sent_ = false;
+    std::string held_head_;     // a non-stream head waiting to go out with the first body bytes
     uint64_t remaining_ = 0;  // for Content-Length bodies
     net::ChunkedDecoder chunks_;
     bool paused_ = false;       // client backpressure: stop reading the child

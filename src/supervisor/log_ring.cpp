@@ -9,6 +9,10 @@ void LogRing::append(std::string line) {
     {
         std::lock_guard lock(mutex_);
         if (lines_.size() == capacity_) lines_.pop_front();
+        if (subscribers_.empty()) {
+            lines_.push_back(std::move(line));  // the common case: nobody follows
+            return;
+        }
         lines_.push_back(line);
         to_notify.reserve(subscribers_.size());
         for (const auto& [id, subscriber] : subscribers_) to_notify.push_back(subscriber);

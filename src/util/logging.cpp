@@ -54,8 +54,13 @@ void setup(const std::string& level) {
     }
     logger->set_formatter(std::move(formatter));
     logger->set_level(spdlog::level::from_str(level));
-    logger->flush_on(spdlog::level::trace);
+    // Children's output is logged line by line and can be many lines per request: buffer it,
+    // flush every second, and flush at once from a warning up (with everything before it).
+    static char buffer[64 * 1024];
+    std::setvbuf(stderr, buffer, _IOFBF, sizeof buffer);
+    logger->flush_on(spdlog::level::warn);
     spdlog::set_default_logger(logger);
+    spdlog::flush_every(std::chrono::seconds(1));
 }
 
 }  // namespace ggufd::logging

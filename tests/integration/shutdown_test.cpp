@@ -95,5 +95,5 @@ TEST(Shutdown, ASecondSignalSkipsTheDrain) {
     daemon.process().signal(SIGINT);
     auto status = daemon.process().wait(20s);
     ASSERT_TRUE(status.has_value()) << daemon.log();
-    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << "status " << *status << "\n" << daemon.log();
 }
