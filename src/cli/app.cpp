@@ -91,6 +91,10 @@ int run(int argc, char** argv) {
     logs_command->add_flag("-f,--follow", logs_follow, "Keep printing new lines as they come");
     add_client_options(logs_command, logs_options);
 
+    ClientOptions reload_options;
+    auto* reload_command = app.add_subcommand("reload", "Make a running daemon re-read its config file");
+    add_client_options(reload_command, reload_options);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -105,6 +109,7 @@ int run(int argc, char** argv) {
     if (status_command->parsed()) return run_status(client_for(status_options), status_service, status_options.json);
     if (!action.empty()) return run_service_action(client_for(action_options), action_service, action, action_options.json);
     if (logs_command->parsed()) return run_logs(client_for(logs_options), logs_service, logs_tail, logs_follow);
+    if (reload_command->parsed()) return run_reload(client_for(reload_options), reload_options.json);
     return kUsage;
 }
 

@@ -1,17 +1,19 @@
 // `ggufd serve`: the daemon. Owns the startup and shutdown order (docs/ARCHITECTURE.md):
-// config -> front door bound -> supervisor and eager services -> READY=1; on SIGTERM/SIGINT:
-// stop accepting -> drain -> stop every child in parallel -> exit 0. A second signal skips the
-// drain. The main thread does nothing but wait for signals.
+// signals blocked -> config -> front door bound -> supervisor and eager services -> READY=1.
+// The main thread then only waits: SIGHUP or POST /reload reloads the config; SIGTERM/SIGINT:
+// stop accepting -> drain -> stop every child in parallel -> exit 0 (a second signal skips the
+// drain).
 #include "serve.h"
 
-#include <signal.h>
 #include <systemd/sd-daemon.h>
 
 #include <spdlog/spdlog.h>
 
 #include <future>
 
+#include "config_reload.h"
 #include "config_source.h"
+#include "daemon_events.h"
 #include "exit_codes.h"
 #include "gpu_setup.h"
 #include "ggufd/gateway/gateway.h"
@@ -25,27 +27,6 @@ namespace ggufd::cli {
 namespace {
 
 using namespace std::chrono_literals;
-
-// Signals are taken synchronously by the main thread; every other thread inherits the mask, so
-// none of them is ever interrupted by one.
-sigset_t block_daemon_signals() {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &set, nullptr);
-    // A client that vanishes mid-write must cost an EPIPE, not the process.
-    signal(SIGPIPE, SIG_IGN);
-    return set;
-}
-
-// Waits up to `timeout` for one of `set`; 0 when none came.
-int wait_for_signal(const sigset_t& set, std::chrono::milliseconds timeout) {
-    timespec wait{static_cast<time_t>(timeout.count() / 1000), static_cast<long>(timeout.count() % 1000) * 1'000'000};
-    int sig = sigtimedwait(&set, nullptr, &wait);
-    return sig > 0 ? sig : 0;
-}
 
 class WatchdogPinger {
 public:
@@ -85,7 +66,7 @@ void log_gpus(const gpu::Discovery& discovery) {
 }
 
 void shut_down(gateway::Gateway& gateway, supervisor::Supervisor& supervisor, const config::Config& config,
-               const sigset_t& signals) {
+               DaemonEvents& events) {
     sd_notify(0, "STOPPING=1\nSTATUS=Shutting down");
     gateway.stop_accepting();
     int in_flight = gateway.active_requests();
@@ -94,7 +75,9 @@ void shut_down(gateway::Gateway& gateway, supervisor::Supervisor& supervisor, co
                      units::format_duration(config.drain_timeout), in_flight);
         auto deadline = std::chrono::steady_clock::now() + config.drain_timeout;
         while (!gateway.wait_drained(100ms)) {
-            if (wait_for_signal(signals, 0ms)) {
+            DaemonEvents::Event event = events.wait(0ms);
+            for (auto& reply : event.reloads) reply(503, R"({"ok":false,"error":"the daemon is shutting down"})");
+            if (event.signal == SIGTERM || event.signal == SIGINT) {
                 spdlog::warn("second signal: not waiting for {} request(s) in flight", gateway.active_requests());
                 break;
             }
@@ -117,8 +100,9 @@ void shut_down(gateway::Gateway& gateway, supervisor::Supervisor& supervisor, co
 
 int run_serve(const ServeOptions& options) {
     // First of all: every thread started from here on (the log flusher included) inherits the
-    // mask, so SIGTERM/SIGINT/SIGHUP reach only the main thread's sigtimedwait.
+    // mask, so SIGTERM/SIGINT/SIGHUP reach only the main thread.
     sigset_t signals = block_daemon_signals();
+    DaemonEvents events(signals);
     logging::setup(options.log_level);
     LoadedConfig loaded = load_config(options.config_path);
     if (!report_load(loaded)) return kUsage;
@@ -133,10 +117,11 @@ int run_serve(const ServeOptions& options) {
     monitor.refresh_every(std::chrono::seconds(5));
 
     supervisor::Supervisor supervisor(config, make_gpu_assigner(gpus.devices), make_memory_options(config, monitor));
-    for (const auto& budget : supervisor.budgets()) {
+    for (const auto& budget : *supervisor.budgets()) {
         spdlog::info("GPU {}: memory budget {} ({})", budget.device, units::format_bytes(budget.bytes), budget.source);
     }
-    gateway::Gateway gateway(config, supervisor, monitor);
+    gateway::Gateway gateway(config, supervisor, monitor,
+                             [&events](gateway::ReloadReply reply) { events.request_reload(std::move(reply)); });
     try {
         gateway.start();
     } catch (const net::SocketError& e) {
@@ -154,14 +139,21 @@ int run_serve(const ServeOptions& options) {
     WatchdogPinger watchdog;
     while (true) {
         watchdog.maybe_ping();
-        int sig = wait_for_signal(signals, watchdog.tick());
-        if (sig == SIGTERM || sig == SIGINT) {
-            spdlog::info("received {}", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        DaemonEvents::Event event = events.wait(watchdog.tick());
+        if (event.signal == SIGTERM || event.signal == SIGINT) {
+            spdlog::info("received {}", event.signal == SIGTERM ? "SIGTERM" : "SIGINT");
+            for (auto& reply : event.reloads) reply(503, R"({"ok":false,"error":"the daemon is shutting down"})");
             break;
         }
-        if (sig == SIGHUP) spdlog::warn("SIGHUP: configuration reload is not supported yet; restart ggufd to apply changes");
+        if (event.signal == SIGHUP || !event.reloads.empty()) {
+            spdlog::info("reloading the configuration ({})", event.signal == SIGHUP ? "SIGHUP" : "POST /reload");
+            sd_notify(0, "RELOADING=1\nSTATUS=Reloading the configuration");
+            ReloadOutcome outcome = reload_config(options.config_path, config, supervisor, monitor);
+            sd_notify(0, "READY=1\nSTATUS=Serving");
+            for (auto& reply : event.reloads) reply(outcome.http_status, outcome.json);
+        }
     }
-    shut_down(gateway, supervisor, config, signals);
+    shut_down(gateway, supervisor, config, events);
     spdlog::shutdown();  // joins the periodic flusher and flushes what is buffered
     return kOk;
 }

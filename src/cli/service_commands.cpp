@@ -118,6 +118,34 @@ int run_service_action(const DaemonClient& client, const std::string& service, c
     return kOk;
 }
 
+int run_reload(const DaemonClient& client, bool json) {
+    auto response = client.post("/reload");
+    if (response.status == 0) return report_failure(client, response);
+    auto body = nlohmann::json::parse(response.body, nullptr, false);
+    if (json && !body.is_discarded()) {
+        std::printf("%s\n", body.dump(2).c_str());
+    } else if (response.status == 200) {
+        auto list = [&](const char* key) {
+            std::string text;
+            for (const auto& name : body[key]) text += (text.empty() ? "" : ", ") + name.get<std::string>();
+            return text.empty() ? std::string("none") : text;
+        };
+        std::printf("reloaded %s\n  added:     %s\n  removed:   %s\n  restarted: %s\n  unchanged: %zu\n",
+                    body["file"].get<std::string>().c_str(), list("added").c_str(), list("removed").c_str(),
+                    list("restarted").c_str(), body["unchanged"].size());
+        if (!body["needs_restart"].empty()) {
+            std::printf("  changed, applied when ggufd restarts: %s\n", list("needs_restart").c_str());
+        }
+    } else if (response.status == 400 && !body.is_discarded()) {
+        for (const auto& error : body["errors"]) std::fprintf(stderr, "error: %s\n", error.get<std::string>().c_str());
+        std::fprintf(stderr, "the configuration was not changed\n");
+    } else {
+        return report_failure(client, response);
+    }
+    if (response.status == 400) return kUsage;
+    return response.status == 200 ? kOk : kFailed;
+}
+
 int run_logs(const DaemonClient& client, const std::string& service, int tail, bool follow) {
     std::string path = "/services/" + service + "/logs?tail=" + std::to_string(tail);
     if (!follow) {

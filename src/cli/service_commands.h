@@ -12,5 +12,7 @@ int run_status(const DaemonClient& client, const std::string& service, bool json
 /// action: "start", "stop" or "restart".
 int run_service_action(const DaemonClient& client, const std::string& service, const std::string& action, bool json);
 int run_logs(const DaemonClient& client, const std::string& service, int tail, bool follow);
+/// Asks the daemon to re-read its configuration; exit 2 when the file is invalid.
+int run_reload(const DaemonClient& client, bool json);
 
 }  // namespace ggufd::cli

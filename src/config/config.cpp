@@ -1,5 +1,6 @@
-// Names of the config enums as they are written in the TOML file, and the one-line rendering of
-// a ConfigError. Kept apart from parsing so that status output can use them without toml++.
+// Names of the config enums as they are written in the TOML file, the one-line rendering of a
+// ConfigError, and comparing services across reloads. Kept apart from parsing so that status
+// output and the supervisor can use them without toml++.
 #include "ggufd/config/config.h"
 #include "ggufd/config/loader.h"
 
@@ -20,6 +21,12 @@ std::string_view to_string(RestartPolicy policy) {
         case RestartPolicy::always: return "always";
     }
     return "?";
+}
+
+bool same_settings(const ServiceConfig& a, const ServiceConfig& b) {
+    ServiceConfig left = a, right = b;
+    left.defined_at = right.defined_at = {};  // moving a table in the file changes nothing it runs
+    return left == right;
 }
 
 // "file:line:col: key: message", leaving out whatever is unknown, so that editors and terminals

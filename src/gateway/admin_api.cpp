@@ -71,6 +71,17 @@ void service_logs(ClientConnection& connection, const Route& route) {
     connection.respond(Response::text(200, std::move(text)));
 }
 
+// The daemon's main thread reloads; its answer comes back here on this worker's thread.
+void reload(ClientConnection& connection) {
+    Worker* worker = &connection.worker();
+    uint64_t id = connection.id();
+    worker->context().request_reload([worker, id](int status, const std::string& json) {
+        worker->loop().post([worker, id, status, json] {
+            if (ClientConnection* waiting = worker->find(id)) waiting->respond(Response::json(status, json));
+        });
+    });
+}
+
 }  // namespace
 
 void handle_admin_request(ClientConnection& connection, const Route& route) {
@@ -92,6 +103,8 @@ void handle_admin_request(ClientConnection& connection, const Route& route) {
             response.content_type = "text/plain; version=0.0.4; charset=utf-8";
             return connection.respond(response);
         }
+        case RouteKind::reload:
+            return reload(connection);
         case RouteKind::gpus:
             return connection.respond(Response::json(200, nlohmann::json{{"gpus", gpus_json(context)}}.dump()));
         case RouteKind::service_logs:

@@ -86,7 +86,9 @@ void proxy_when_ready(ClientConnection& connection, std::shared_ptr<supervisor::
                     return waiting->respond(Response::error(outcome.http_status, outcome.message, "service_unavailable",
                                                             outcome.retry_after_seconds));
                 }
-                proxy_when_ready(*waiting, service, target, attempt + 1);
+                // A reload may have replaced the service (same name, new handle) meanwhile.
+                auto current = worker->context().supervisor.directory()->find(service->name());
+                proxy_when_ready(*waiting, current ? current : service, target, attempt + 1);
             });
         });
 }
@@ -128,14 +130,8 @@ void dispatch(ClientConnection& connection) {
         case RouteKind::health:
         case RouteKind::service_health:
             return handle_status_request(connection, route);
-        case RouteKind::services_list:
-        case RouteKind::service_status:
-        case RouteKind::service_action:
-        case RouteKind::service_logs:
-        case RouteKind::gpus:
-        case RouteKind::metrics:
-        case RouteKind::reload:
-            return handle_admin_request(connection, route);
+        default:
+            return handle_admin_request(connection, route);  // is_admin(route.kind)
         case RouteKind::method_not_allowed: {
             Response response = Response::error(405, request.method + " is not allowed on " + request.target,
                                                 "method_not_allowed");

@@ -7,13 +7,31 @@
 namespace ggufd::gateway {
 namespace {
 
-// Headers named in Connection are hop-by-hop too (RFC 9110 §7.6.1); several Connection lines
-// form one list (§5.3).
-bool named_in_connection(const std::vector<net::Header>& headers, std::string_view name) {
+// The headers that cross the proxy: not hop-by-hop, and not named in any Connection line
+// (RFC 9110 §7.6.1; several Connection lines form one list, §5.3). Connection lines are rare,
+// so the common case costs one pass.
+template <typename Emit>
+void for_each_end_to_end(const std::vector<net::Header>& headers, Emit emit) {
+    bool has_connection = false;
+    for (const auto& header : headers) has_connection |= net::iequals(header.name, "connection");
     for (const auto& header : headers) {
-        if (net::iequals(header.name, "connection") && net::has_token(header.value, name)) return true;
+        if (is_hop_by_hop(header.name)) continue;
+        if (has_connection) {
+            bool named = false;
+            for (const auto& other : headers) {
+                named |= net::iequals(other.name, "connection") && net::has_token(other.value, header.name);
+            }
+            if (named) continue;
+        }
+        emit(header);
     }
-    return false;
+}
+
+void append_header(std::string& out, const net::Header& header) {
+    out += header.name;
+    out += ": ";
+    out += header.value;
+    out += "\r\n";
 }
 
 // The Content-Length a bodiless response may carry: none for 1xx and 204 (RFC 9110 §8.6); for a
@@ -30,12 +48,20 @@ long long bodiless_length(const net::ResponseHead& upstream) {
 }  // namespace
 
 bool is_hop_by_hop(std::string_view name) {
-    for (std::string_view hop : {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer",
-                                 "upgrade", "proxy-authenticate", "proxy-authorization", "content-length", "expect",
-                                 "host"}) {
-        if (net::iequals(name, hop)) return true;
+    // By length first: most end-to-end names match none of these lengths.
+    switch (name.size()) {
+        case 2: return net::iequals(name, "te");
+        case 4: return net::iequals(name, "host");
+        case 6: return net::iequals(name, "expect");
+        case 7: return net::iequals(name, "trailer") || net::iequals(name, "upgrade");
+        case 10: return net::iequals(name, "connection") || net::iequals(name, "keep-alive");
+        case 14: return net::iequals(name, "content-length");
+        case 16: return net::iequals(name, "proxy-connection");
+        case 17: return net::iequals(name, "transfer-encoding");
+        case 18: return net::iequals(name, "proxy-authenticate");
+        case 19: return net::iequals(name, "proxy-authorization");
+        default: return false;
     }
-    return false;
 }
 
 std::string upstream_request_head(const net::RequestHead& request, std::string_view target, uint16_t port,
@@ -48,13 +74,7 @@ std::string upstream_request_head(const net::RequestHead& request, std::string_v
     head += " HTTP/1.1\r\nHost: 127.0.0.1:";
     head += std::to_string(port);
     head += "\r\n";
-    for (const auto& header : request.headers) {
-        if (is_hop_by_hop(header.name) || named_in_connection(request.headers, header.name)) continue;
-        head += header.name;
-        head += ": ";
-        head += header.value;
-        head += "\r\n";
-    }
+    for_each_end_to_end(request.headers, [&](const net::Header& header) { append_header(head, header); });
     if (body_bytes > 0 || request.method == "POST" || request.method == "PUT" || request.method == "PATCH") {
         head += "Content-Length: ";
         head += std::to_string(body_bytes);
@@ -71,13 +91,10 @@ ClientFraming choose_client_framing(const net::ResponseHead& upstream, bool head
 }
 
 std::string client_response_head(const net::ResponseHead& upstream, ClientFraming framing, bool keep_alive) {
-    std::vector<net::Header> headers;
-    headers.reserve(upstream.headers.size());
-    for (const auto& header : upstream.headers) {
-        if (is_hop_by_hop(header.name) || named_in_connection(upstream.headers, header.name)) continue;
-        headers.push_back(header);
-    }
     std::string head;
+    head.reserve(128 + upstream.headers.size() * 48);
+    append_status_line(head, upstream.status, upstream.reason);
+    for_each_end_to_end(upstream.headers, [&](const net::Header& header) { append_header(head, header); });
     long long length = 0;
     switch (framing) {
         case ClientFraming::none:
@@ -94,7 +111,7 @@ std::string client_response_head(const net::ResponseHead& upstream, ClientFramin
             length = kCloseDelimitedBody;
             break;
     }
-    append_response_head(head, upstream.status, upstream.reason, headers, length, keep_alive);
+    append_head_end(head, length, keep_alive);
     return head;
 }
 

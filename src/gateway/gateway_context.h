@@ -7,18 +7,21 @@
 #include <mutex>
 
 #include "ggufd/config/config.h"
+#include "ggufd/gateway/gateway.h"
 #include "ggufd/gpu/device_monitor.h"
 #include "ggufd/supervisor/supervisor.h"
 
 namespace ggufd::gateway {
 
 struct GatewayContext {
-    GatewayContext(const config::Config& config, supervisor::Supervisor& supervisor, const gpu::DeviceMonitor& devices)
-        : config(config), supervisor(supervisor), devices(devices) {}
+    GatewayContext(const config::Config& config, supervisor::Supervisor& supervisor, const gpu::DeviceMonitor& devices,
+                   ReloadRequester reload)
+        : config(config), supervisor(supervisor), devices(devices), request_reload(std::move(reload)) {}
 
     const config::Config& config;
     supervisor::Supervisor& supervisor;
     const gpu::DeviceMonitor& devices;
+    const ReloadRequester request_reload;
     const supervisor::WallClock::time_point started_at = supervisor::WallClock::now();
 
     std::atomic<bool> accepting{true};

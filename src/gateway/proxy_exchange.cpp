@@ -146,21 +146,29 @@ bool ProxyExchange::consume(std::string_view data) {
         out.swap(held_head_);  // empty unless the head waits for its body
         return relay_body(data, out);
     }
-    head_buffer_.append(data);
+    // Usually the whole head arrives in one read: parse it where it lies, copying nothing.
+    std::string_view input = data;
+    if (!head_buffer_.empty()) {
+        head_buffer_.append(data);
+        input = head_buffer_;
+    }
     while (true) {
-        auto parsed = net::parse_response_head(head_buffer_, kMaxResponseHead, client_.request().method, response_);
-        if (parsed.status == net::ParseStatus::incomplete) return true;
+        auto parsed = net::parse_response_head(input, kMaxResponseHead, client_.request().method, response_);
+        if (parsed.status == net::ParseStatus::incomplete) {
+            std::string rest(input);  // a copy first: `input` may point into head_buffer_
+            head_buffer_.swap(rest);
+            return true;
+        }
         if (parsed.status == net::ParseStatus::error) {
             fail(502, describe_service() + " sent a malformed response: " + parsed.error, "upstream_error");
             return false;
         }
-        if (response_.status >= 100 && response_.status < 200) {  // interim (100 Continue): skip
-            head_buffer_.erase(0, parsed.head_bytes);
-            continue;
-        }
-        std::string after_head = head_buffer_.substr(parsed.head_bytes);
+        input.remove_prefix(parsed.head_bytes);
+        if (response_.status >= 100 && response_.status < 200) continue;  // interim (100 Continue): skip
+        // `input` may point into head_buffer_, which stays alive (a member) while it is relayed.
+        bool more = start_relay(input);
         head_buffer_.clear();
-        return start_relay(after_head);
+        return more;
     }
 }
 

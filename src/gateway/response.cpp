@@ -25,19 +25,15 @@ Response Response::error(int status, std::string_view message, std::string_view 
     return response;
 }
 
-void append_response_head(std::string& out, int status, std::string_view reason, const std::vector<net::Header>& headers,
-                          long long content_length, bool keep_alive) {
+void append_status_line(std::string& out, int status, std::string_view reason) {
     out += "HTTP/1.1 ";
     out += std::to_string(status);
     out += ' ';
     out += reason.empty() ? net::reason_phrase(status) : reason;
     out += "\r\n";
-    for (const auto& header : headers) {
-        out += header.name;
-        out += ": ";
-        out += header.value;
-        out += "\r\n";
-    }
+}
+
+void append_head_end(std::string& out, long long content_length, bool keep_alive) {
     if (content_length >= 0) {
         out += "Content-Length: ";
         out += std::to_string(content_length);
@@ -46,6 +42,18 @@ void append_response_head(std::string& out, int status, std::string_view reason,
         out += "Transfer-Encoding: chunked\r\n";
     }
     out += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
+}
+
+void append_response_head(std::string& out, int status, std::string_view reason, const std::vector<net::Header>& headers,
+                          long long content_length, bool keep_alive) {
+    append_status_line(out, status, reason);
+    for (const auto& header : headers) {
+        out += header.name;
+        out += ": ";
+        out += header.value;
+        out += "\r\n";
+    }
+    append_head_end(out, content_length, keep_alive);
 }
 
 void append_response(std::string& out, const Response& response, bool keep_alive, bool head_only) {

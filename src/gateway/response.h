@@ -32,6 +32,11 @@ inline constexpr long long kNoLengthHeader = -3;
 void append_response_head(std::string& out, int status, std::string_view reason, const std::vector<net::Header>& headers,
                           long long content_length, bool keep_alive);
 
+/// The pieces of a head, for callers that write the headers themselves: the status line, then
+/// (after the headers) the framing and connection headers and the blank line.
+void append_status_line(std::string& out, int status, std::string_view reason);
+void append_head_end(std::string& out, long long content_length, bool keep_alive);
+
 /// The whole response, head and body, appended to `out`. A HEAD request gets the head only.
 void append_response(std::string& out, const Response& response, bool keep_alive, bool head_only);
 

@@ -97,7 +97,7 @@ nlohmann::json gpus_json(const GatewayContext& context) {
                                  {"used_bytes", optional_bytes(device.memory.used_bytes)},
                                  {"free_bytes", optional_bytes(device.memory.free_bytes)}};
     }
-    for (const auto& budget : context.supervisor.budgets()) {
+    for (const auto& budget : *context.supervisor.budgets()) {
         auto& json = devices[budget.device];
         json["index"] = budget.device;
         json["budget_bytes"] = budget.bytes;

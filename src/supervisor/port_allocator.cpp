@@ -37,4 +37,10 @@ PortAllocator::Result PortAllocator::acquire(const std::string& service, std::op
 
 void PortAllocator::release(const std::string& service) { assigned_.erase(service); }
 
+void PortAllocator::reconfigure(uint16_t first, uint16_t last, std::set<uint16_t> reserved) {
+    first_ = first;
+    last_ = last;
+    reserved_ = std::move(reserved);
+}
+
 }  // namespace ggufd::supervisor

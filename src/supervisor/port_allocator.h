@@ -28,6 +28,8 @@ public:
     Result acquire(const std::string& service, std::optional<uint16_t> fixed);
     /// Forgets the service's port (it was removed from the config).
     void release(const std::string& service);
+    /// A reload's new range and reserved ports; ports already given out stay with their services.
+    void reconfigure(uint16_t first, uint16_t last, std::set<uint16_t> reserved);
 
 private:
     uint16_t first_, last_;

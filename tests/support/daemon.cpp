@@ -2,6 +2,8 @@
 
 #include <signal.h>
 
+#include <fstream>
+
 #include "binaries.h"
 #include "wait.h"
 
@@ -20,11 +22,11 @@ std::optional<nlohmann::json> read_record(const std::filesystem::path& file) {
 Daemon::Daemon(const TempDir& dir, DaemonOptions options) {
     port_ = free_port();
     child_ports_ = free_port_range(50);
-    std::string config = "listen = \"127.0.0.1:" + std::to_string(port_) + "\"\n" +
-                         "port_range = \"" + std::to_string(child_ports_) + "-" + std::to_string(child_ports_ + 49) +
-                         "\"\n" + "models_dir = \"" + options.models_dir + "\"\n" + "llama_server = \"" +
-                         (options.llama_server.empty() ? fake_llama_server() : options.llama_server) + "\"\n" +
-                         options.config;
+    fixed_part_ = "listen = \"127.0.0.1:" + std::to_string(port_) + "\"\n" +
+                  "port_range = \"" + std::to_string(child_ports_) + "-" + std::to_string(child_ports_ + 49) +
+                  "\"\n" + "models_dir = \"" + options.models_dir + "\"\n" + "llama_server = \"" +
+                  (options.llama_server.empty() ? fake_llama_server() : options.llama_server) + "\"\n";
+    std::string config = fixed_part_ + options.config;
     static int counter = 0;
     std::string suffix = std::to_string(counter++);
     config_file_ = dir.write("ggufd-" + suffix + ".toml", config);
@@ -53,6 +55,11 @@ bool Daemon::wait_state(const std::string& name, const std::string& state, std::
             return json.is_object() && json["state"] == state;
         },
         timeout);
+}
+
+void Daemon::rewrite_config(const std::string& config_text) const {
+    std::ofstream out(config_file_, std::ios::trunc);
+    out << fixed_part_ << config_text;
 }
 
 std::optional<int> Daemon::stop(int sig, std::chrono::milliseconds timeout) {

@@ -49,12 +49,17 @@ public:
     bool wait_state(const std::string& name, const std::string& state,
                     std::chrono::milliseconds timeout = std::chrono::seconds(60)) const;
 
+    /// Replaces the config file's services and settings (keeping listen, port_range, models_dir
+    /// and llama_server), for reload tests.
+    void rewrite_config(const std::string& config_text) const;
+
     /// Sends `sig` and waits for the exit; the raw wait status, or nullopt on timeout.
     std::optional<int> stop(int sig, std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
 private:
     uint16_t port_ = 0;
     uint16_t child_ports_ = 0;
+    std::string fixed_part_;  // the keys the harness sets
     std::filesystem::path config_file_;
     std::unique_ptr<ChildProcess> process_;
 };

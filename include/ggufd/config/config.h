@@ -23,6 +23,7 @@ enum class RestartPolicy { never, on_failure, always };
 struct SourceLocation {
     std::filesystem::path file;
     int line = 0;
+    bool operator==(const SourceLocation&) const = default;
 };
 
 /// One model served by one child process. `name` is what clients put in `model`.
@@ -60,17 +61,25 @@ struct ServiceConfig {
     int health_failures = 3;                  ///< consecutive failed polls that make it unhealthy
     Duration idle_unload{0};                  ///< 0: never unload for idleness
     std::optional<uint64_t> memory_bytes;     ///< overrides the GGUF-based memory estimate
+
+    bool operator==(const ServiceConfig&) const = default;
 };
+
+/// Whether two definitions of a service would run the same child: everything but where in the
+/// file it was written. A reload restarts a service only when this is false.
+bool same_settings(const ServiceConfig& a, const ServiceConfig& b);
 
 /// Per-device memory budget (SPEC §2 "Memory budget").
 struct MemoryConfig {
     uint64_t reserve_bytes = 512ull << 20;    ///< kept free on each device when no budget is set
     std::map<int, uint64_t> budget_bytes;     ///< device index -> budget, overriding total - reserve
+    bool operator==(const MemoryConfig&) const = default;
 };
 
 struct ListenAddress {
     std::string host = "127.0.0.1";
     uint16_t port = 8080;
+    bool operator==(const ListenAddress&) const = default;
 };
 
 struct Config {

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <string>
 #include <memory>
 #include <vector>
 
@@ -16,10 +18,17 @@ namespace ggufd::gateway {
 struct GatewayContext;
 class Worker;
 
+/// The answer to POST /reload: an HTTP status and a JSON body. May be called from any thread.
+using ReloadReply = std::function<void(int status, const std::string& json)>;
+/// Asks whoever owns the configuration to reload it, and to answer through the reply.
+using ReloadRequester = std::function<void(ReloadReply reply)>;
+
 class Gateway {
 public:
     /// `devices` is read for GET /gpus and status output; it must outlive the gateway.
-    Gateway(const config::Config& config, supervisor::Supervisor& supervisor, const gpu::DeviceMonitor& devices);
+    /// `reload` carries out POST /reload.
+    Gateway(const config::Config& config, supervisor::Supervisor& supervisor, const gpu::DeviceMonitor& devices,
+            ReloadRequester reload);
     ~Gateway();  ///< stops the workers
 
     /// Binds the listeners and starts the workers. Throws net::SocketError ("listen on

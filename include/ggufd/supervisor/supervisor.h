@@ -61,6 +61,13 @@ struct MemoryOptions {
     std::chrono::milliseconds free_wait{std::chrono::seconds(10)};
 };
 
+/// What a reload did, by service name.
+struct ReloadReport {
+    std::vector<std::string> added, removed, restarted, unchanged;
+    std::string error;  ///< non-empty: nothing was done (another reload runs, or shutdown)
+};
+using ReloadCallback = std::function<void(const ReloadReport&)>;
+
 class Supervisor {
 public:
     Supervisor(const config::Config& config, GpuAssigner assign_gpus, MemoryOptions memory = {});
@@ -84,8 +91,13 @@ public:
     /// Stops every child in parallel; `done` runs once all have exited.
     void stop_all(std::function<void()> done);
 
-    /// The budgets the supervisor enforces (for status output).
-    const std::vector<DeviceBudget>& budgets() const;
+    /// Applies a new, validated configuration: unchanged services keep running, changed ones
+    /// restart with their new settings, removed ones stop, new ones start per their `load`.
+    /// llama_server, port_range and the budgets apply from the next start of any service.
+    void reload(config::Config config, std::vector<DeviceBudget> budgets, ReloadCallback done);
+
+    /// The budgets the supervisor enforces (for status output); replaced by a reload.
+    std::shared_ptr<const std::vector<DeviceBudget>> budgets() const;
 
 private:
     std::unique_ptr<SupervisorCore> core_;

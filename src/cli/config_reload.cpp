@@ -1,0 +1,78 @@
+#include "config_reload.h"
+
+#include <spdlog/spdlog.h>
+
+#include <future>
+#include <nlohmann/json.hpp>
+
+#include "config_source.h"
+#include "gpu_setup.h"
+
+namespace ggufd::cli {
+namespace {
+
+// Top-level settings the front door read at startup: a reload reports them, a restart applies them.
+std::vector<std::string> needing_restart(const config::Config& running, const config::Config& next) {
+    std::vector<std::string> keys;
+    auto note = [&](bool changed, const char* key) {
+        if (changed) keys.emplace_back(key);
+    };
+    note(running.listen != next.listen, "listen");
+    note(running.admin_listen != next.admin_listen, "admin_listen");
+    note(running.workers != next.workers, "workers");
+    note(running.api_keys != next.api_keys, "api_keys");
+    note(running.admin_api_keys != next.admin_api_keys, "admin_api_keys");
+    note(running.max_body_bytes != next.max_body_bytes, "max_body_size");
+    note(running.upstream_timeout != next.upstream_timeout, "upstream_timeout");
+    note(running.drain_timeout != next.drain_timeout, "drain_timeout");
+    return keys;
+}
+
+}  // namespace
+
+ReloadOutcome reload_config(const std::string& config_path, const config::Config& running,
+                            supervisor::Supervisor& supervisor, gpu::DeviceMonitor& monitor) {
+    LoadedConfig loaded = load_config(config_path);
+    if (!loaded.result.errors.empty()) {
+        nlohmann::json errors = nlohmann::json::array();
+        for (const auto& error : loaded.result.errors) {
+            spdlog::error("reload: {}", error.to_string());
+            errors.push_back(error.to_string());
+        }
+        spdlog::error("reload: {} error(s) in {}; nothing was changed", errors.size(), loaded.described_source);
+        return {400, nlohmann::json{{"ok", false}, {"file", loaded.described_source}, {"errors", errors}}.dump()};
+    }
+    config::Config next = *loaded.result.config;
+    for (const auto& warning : loaded.result.warnings) spdlog::warn("reload: {}", warning);
+    auto restart_keys = needing_restart(running, next);
+    auto budgets = make_memory_options(next, monitor).budgets;
+
+    std::promise<supervisor::ReloadReport> applied;
+    supervisor.reload(std::move(next), std::move(budgets),
+                      [&applied](const supervisor::ReloadReport& report) { applied.set_value(report); });
+    supervisor::ReloadReport report = applied.get_future().get();
+    if (!report.error.empty()) {
+        spdlog::warn("reload: not now: {}", report.error);
+        return {503, nlohmann::json{{"ok", false}, {"error", report.error}}.dump()};
+    }
+    auto list = [](const std::vector<std::string>& names) {
+        std::string text;
+        for (const auto& name : names) text += (text.empty() ? "" : ", ") + name;
+        return text.empty() ? std::string("none") : text;
+    };
+    spdlog::info("reload from {}: added {}; removed {}; restarted {}; {} unchanged", loaded.described_source,
+                 list(report.added), list(report.removed), list(report.restarted), report.unchanged.size());
+    if (!restart_keys.empty()) {
+        spdlog::warn("reload: {} changed; these take effect when ggufd is restarted", list(restart_keys));
+    }
+    nlohmann::json body = {{"ok", true},
+                           {"file", loaded.described_source},
+                           {"added", report.added},
+                           {"removed", report.removed},
+                           {"restarted", report.restarted},
+                           {"unchanged", report.unchanged},
+                           {"needs_restart", restart_keys}};
+    return {200, body.dump()};
+}
+
+}  // namespace ggufd::cli
