@@ -177,10 +177,10 @@ class Proof:
         log("PASS" if ok else "FAIL", name, "-", detail)
 
     def ggufd(self, name, body):
-        return Ggufd(self.args.bundle, self.args.out, name, body, self.args.llama_server).start()
+        return Ggufd(self.args.bundle, self.args.work, name, body, self.args.llama_server).start()
 
     def doctor(self, models):
-        config = os.path.join(self.args.out, "doctor.toml")
+        config = os.path.join(self.args.work, "doctor.toml")
         with open(config, "w") as f:
             f.write(f'listen = "127.0.0.1:{free_port()}"\nmodels_dir = ""\nllama_server = "{self.args.llama_server}"\n'
                     + service_toml("small", models[0][1]))
@@ -339,7 +339,7 @@ class Proof:
                            ratio >= 0.99, f"ggufd/direct = {ratio:.4f}")
 
     def stream(self, base, model, concurrency, target):
-        reference = os.path.join(self.args.out, f"reference-{model}-{concurrency}.json")
+        reference = os.path.join(self.args.work, f"reference-{model}-{concurrency}.json")
         command = [os.path.join(self.args.bundle, "bin", "sse-bench"), "--url", base + "/v1/chat/completions",
                    "--model", model, "--tokens", str(self.args.tokens), "-c", str(concurrency),
                    "--warmup", "1s", "--duration", f"{self.args.seconds}s", "--stream-timeout", "60s"]
@@ -356,6 +356,7 @@ class Proof:
 
     def run(self):
         os.makedirs(self.args.out, exist_ok=True)
+        os.makedirs(self.args.work, exist_ok=True)
         smi = nvidia_gpus()
         self.results["machine"] = {"gpus": smi, "driver": subprocess.run(
             ["nvidia-smi", "--query-gpu=driver_version", "--format=csv,noheader"], capture_output=True,
@@ -447,7 +448,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bundle", required=True, help="directory with bin/ (ggufd, gguf-mkmodel, sse-bench)")
     parser.add_argument("--llama-server", required=True, help="the CUDA llama-server")
-    parser.add_argument("--out", required=True, help="where results go")
+    parser.add_argument("--out", required=True, help="where results go (results.json, doctor.json)")
+    parser.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "ggufd-gpu-work"),
+                        help="configs, daemon logs and stream references")
     parser.add_argument("--models-dir", default=os.path.join(tempfile.gettempdir(), "ggufd-gpu-models"))
     parser.add_argument("--steps", default="doctor,masking,memory,budget,relay")
     parser.add_argument("--quick", action="store_true", help="two small models: a dry run of the script")
