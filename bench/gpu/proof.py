@@ -384,6 +384,8 @@ class Proof:
         os.makedirs(directory, exist_ok=True)
         made = []
         for name, shape in (QUICK_MODELS if self.args.quick else MODELS):
+            if self.args.only and name not in self.args.only.split(","):
+                continue
             path = os.path.join(directory, name + ".gguf")
             if not os.path.exists(path):
                 start = time.time()
@@ -396,8 +398,11 @@ class Proof:
 
 
 def plain_tokens_per_second(base, model, concurrency, seconds):
-    """Non-streaming completions back to back from `concurrency` threads for `seconds`."""
-    tokens, latencies, errors = [0], [], [0]
+    """Non-streaming completions back to back from `concurrency` threads for `seconds`.
+
+    tokens_per_s is the aggregate rate; per_request_tokens_per_s the median of each request's
+    completion tokens over its own latency, which window edges cannot quantise."""
+    tokens, rates, latencies, errors = [0], [], [], [0]
     lock = threading.Lock()
     deadline = time.time() + seconds
 
@@ -407,10 +412,13 @@ def plain_tokens_per_second(base, model, concurrency, seconds):
             status, body = http("POST", base + "/v1/completions",
                                 {"model": model, "prompt": "Count to a hundred.", "max_tokens": 128,
                                  "ignore_eos": True})
+            elapsed = time.time() - start
             with lock:
                 if status == 200:
-                    tokens[0] += json.loads(body)["usage"]["completion_tokens"]
-                    latencies.append(time.time() - start)
+                    count = json.loads(body)["usage"]["completion_tokens"]
+                    tokens[0] += count
+                    rates.append(count / elapsed)
+                    latencies.append(elapsed)
                 else:
                     errors[0] += 1
 
@@ -422,25 +430,28 @@ def plain_tokens_per_second(base, model, concurrency, seconds):
         t.join()
     elapsed = time.time() - started
     return {"tokens_per_s": tokens[0] / elapsed, "requests": len(latencies), "errors": errors[0],
+            "per_request_tokens_per_s": statistics.median(rates) if rates else 0,
             "latency_p50_ms": statistics.median(latencies) * 1000 if latencies else None}
 
 
 def summarise_relay(row):
-    out = {"model": row["model"], "concurrency": row["concurrency"]}
-    for mode in ("stream", "plain"):
-        for target in ("direct", "ggufd"):
-            runs = [r for r in row[f"{mode}_{target}"] if "error" not in r]
-            if mode == "plain":
-                out[f"plain_{target}_tokens_per_s"] = statistics.median(r["tokens_per_s"] for r in runs) if runs else 0
-            else:
-                # events/s counts role, finish and [DONE] events too; per stream they are 3 of tokens+3.
-                out[f"stream_{target}_tokens_per_s"] = statistics.median(r["events_per_s"] for r in runs) if runs else 0
-                out[f"stream_{target}_ttfb_p50_us"] = statistics.median(r["ttfb_us"]["p50"] for r in runs) if runs else None
-                if target == "ggufd" and runs and "event_delay_us" in runs[0]:
-                    out["stream_added_event_delay_p50_us"] = statistics.median(r["event_delay_us"]["p50"] for r in runs)
-                    out["stream_added_event_delay_p99_us"] = statistics.median(r["event_delay_us"]["p99"] for r in runs)
-        direct = out[f"{mode}_direct_tokens_per_s"]
-        out[f"{mode}_tokens_per_s_ratio"] = out[f"{mode}_ggufd_tokens_per_s"] / direct if direct else 0
+    """Medians over rounds; the ggufd/direct ratio is taken within each round (the two ran back to
+    back, so slow drift of the GPU or the machine cancels) and its median reported."""
+    out = {"model": row["model"], "concurrency": row["concurrency"], "rounds": {}}
+    for mode, key in (("stream", "events_per_s"), ("plain", "per_request_tokens_per_s")):
+        direct_runs, ggufd_runs = row[f"{mode}_direct"], row[f"{mode}_ggufd"]
+        ratios = [g[key] / d[key] for d, g in zip(direct_runs, ggufd_runs)
+                  if "error" not in d and "error" not in g and d.get(key)]
+        out["rounds"][mode] = {"direct": [r.get(key) for r in direct_runs], "ggufd": [r.get(key) for r in ggufd_runs]}
+        for target, runs in (("direct", direct_runs), ("ggufd", ggufd_runs)):
+            good = [r for r in runs if "error" not in r]
+            out[f"{mode}_{target}_tokens_per_s"] = statistics.median(r[key] for r in good) if good else 0
+            if mode == "stream" and good:
+                out[f"stream_{target}_ttfb_p50_us"] = statistics.median(r["ttfb_us"]["p50"] for r in good)
+                if target == "ggufd" and "event_delay_us" in good[0]:
+                    out["stream_added_event_delay_p50_us"] = statistics.median(r["event_delay_us"]["p50"] for r in good)
+                    out["stream_added_event_delay_p99_us"] = statistics.median(r["event_delay_us"]["p99"] for r in good)
+        out[f"{mode}_tokens_per_s_ratio"] = statistics.median(ratios) if ratios else 0
     return out
 
 
@@ -454,6 +465,7 @@ def main():
     parser.add_argument("--models-dir", default=os.path.join(tempfile.gettempdir(), "ggufd-gpu-models"))
     parser.add_argument("--steps", default="doctor,masking,memory,budget,relay")
     parser.add_argument("--quick", action="store_true", help="two small models: a dry run of the script")
+    parser.add_argument("--only", default="", help="comma-separated model names to use (default: all)")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--tokens", type=int, default=128)
