@@ -37,12 +37,24 @@ void LineSplitter::flush(const std::function<void(std::string)>& emit) {
 
 OutputReader::OutputReader(net::EventLoop& loop, net::UniqueFd pipe, LineCallback on_line)
     : loop_(loop), pipe_(std::move(pipe)), on_line_(std::move(on_line)) {
-    loop_.add(pipe_.get(), EPOLLIN, this);
+    // One-shot: after an event the pipe is not watched until the batch has been read, so a
+    // burst of lines costs one wake-up, not one per line.
+    loop_.add(pipe_.get(), EPOLLIN | EPOLLONESHOT, this);
 }
 
-OutputReader::~OutputReader() { close_pipe(); }
+OutputReader::~OutputReader() {
+    if (batch_timer_) loop_.cancel_timer(batch_timer_);
+    close_pipe();
+}
 
-void OutputReader::on_io(uint32_t) { drain(); }
+void OutputReader::on_io(uint32_t) {
+    if (batch_timer_) return;  // a read is already due
+    batch_timer_ = loop_.add_timer(kBatchDelay, [this] {
+        batch_timer_ = 0;
+        drain();
+        if (pipe_) loop_.modify(pipe_.get(), EPOLLIN | EPOLLONESHOT, this);  // watch again
+    });
+}
 
 void OutputReader::drain() {
     if (!pipe_) return;

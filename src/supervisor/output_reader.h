@@ -1,7 +1,10 @@
 // Reads a child's merged stdout/stderr from its pipe and hands it on line by line. A child that
-// prints a gigabyte without a newline cannot make us buffer it: long lines are cut.
+// prints a gigabyte without a newline cannot make us buffer it: long lines are cut. Reads are
+// batched: llama-server writes each log line on its own, and waking the supervisor for every
+// one of them cost more CPU than relaying the request they describe.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -28,6 +31,9 @@ private:
 class OutputReader : public net::IoHandler {
 public:
     using LineCallback = std::function<void(std::string line)>;
+    /// How long output may wait in the pipe before it is read (the pipe holds 1 MiB, so a child
+    /// blocks on its log only beyond ~100 MB/s).
+    static constexpr std::chrono::milliseconds kBatchDelay{10};
 
     OutputReader(net::EventLoop& loop, net::UniqueFd pipe, LineCallback on_line);
     ~OutputReader() override;
@@ -44,6 +50,7 @@ private:
     net::UniqueFd pipe_;
     LineCallback on_line_;
     LineSplitter splitter_;
+    net::EventLoop::TimerId batch_timer_ = 0;
 };
 
 }  // namespace ggufd::supervisor

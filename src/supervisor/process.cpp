@@ -115,6 +115,9 @@ Process Process::spawn(const SpawnSpec& spec) {
     }
     int flags = ::fcntl(output_read.get(), F_GETFL, 0);
     ::fcntl(output_read.get(), F_SETFL, flags | O_NONBLOCK);
+    // Room for the output that piles up between batched reads (OutputReader); the default
+    // unprivileged maximum is 1 MiB, and a smaller pipe is fine where the system allows less.
+    ::fcntl(output_read.get(), F_SETPIPE_SZ, 1 << 20);
     process.output_ = std::move(output_read);
     return process;
 }
