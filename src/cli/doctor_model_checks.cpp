@@ -79,8 +79,8 @@ std::vector<Finding> judge(const ModelSurvey& survey) {
     if (!survey.mmproj_error.empty()) {
         findings.push_back({"model", survey.service, Severity::problem, "projector " + survey.mmproj_error,
                             survey.discovered ? "remove or replace the projector file in the models directory"
-                                              : "fix mmproj in " + describe_location(survey.defined_at) +
-                                                    ", or download the projector again"});
+                                              : "download the projector again, or set mmproj in " +
+                                                    describe_location(survey.defined_at) + " to a good one"});
     }
     if (!survey.placement.error.empty()) {
         findings.push_back({"model", survey.service, Severity::problem, survey.placement.error, setting_of(survey, "gpus")});

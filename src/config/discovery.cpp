@@ -47,7 +47,26 @@ fs::path canonical_or_same(const fs::path& path) {
     return error ? path : canonical;
 }
 
+// Whether `directory` is one of models_dir's immediate subdirectories, where discovery lets a
+// lone projector serve every model (the one-model-per-directory layout).
+bool is_models_subdirectory(const fs::path& directory, const fs::path& models_dir) {
+    return !models_dir.empty() && canonical_or_same(directory).parent_path() == canonical_or_same(models_dir);
+}
+
 }  // namespace
+
+void add_projectors_beside_models(std::vector<ServiceConfig>& configured, const fs::path& models_dir) {
+    for (ServiceConfig& service : configured) {
+        if (service.mmproj || service.model.empty() || !service.command.empty()) continue;
+        const fs::path directory = service.model.parent_path();
+        std::vector<std::string> ignored;  // unreadable directories and stray projectors: not this service's business
+        ModelDirectory listing =
+            list_directory(directory, !is_models_subdirectory(directory, models_dir), nullptr, ignored);
+        for (FoundModel& model : find_models(listing, ignored)) {
+            if (model.file.filename() == service.model.filename()) service.mmproj = std::move(model.mmproj);
+        }
+    }
+}
 
 std::vector<ServiceConfig> discover_services(const fs::path& models_dir, const std::vector<ServiceConfig>& configured,
                                              const ServiceConfig& defaults, std::vector<std::string>& warnings) {

@@ -1,6 +1,7 @@
 // Turning the models directory into lazy services: the models that no configured service
-// already serves, each inheriting [defaults]. Reads the directory; never opens the model files
-// (whether they are valid GGUF is for the services to find out when they start).
+// already serves, each inheriting [defaults]; and finding the projector that sits beside a
+// configured service's model. Reads directories; never opens the model files (whether they are
+// valid GGUF is for the services to find out when they start).
 #pragma once
 
 #include <filesystem>
@@ -17,6 +18,13 @@ namespace ggufd::config {
 /// one whose name is taken (a configured name or alias, or an earlier discovered model) or is not
 /// a usable service name is skipped with a warning. An empty `models_dir` discovers nothing; a
 /// missing or unreadable one is a warning, not an error.
+/// Gives each configured llama-server service that names no `mmproj` the projector beside its
+/// model, by discovery's rules (model_files.h) applied to the model's directory: that directory
+/// counts as a subdirectory (whose only projector goes to every model in it) when it is one of
+/// `models_dir`'s, and as a top level otherwise. A directory that cannot be read gives nothing:
+/// a missing model is for the service to report when it starts.
+void add_projectors_beside_models(std::vector<ServiceConfig>& configured, const std::filesystem::path& models_dir);
+
 std::vector<ServiceConfig> discover_services(const std::filesystem::path& models_dir,
                                              const std::vector<ServiceConfig>& configured,
                                              const ServiceConfig& defaults, std::vector<std::string>& warnings);

@@ -1,5 +1,6 @@
 // The loading pipeline: parse the TOML, read each section, check across services, apply the
-// environment, and only when all of that found no error, discover the models directory.
+// environment, and only when all of that found no error, look beside the configured models for
+// projectors and discover the models directory.
 #include "ggufd/config/loader.h"
 
 #include <algorithm>
@@ -38,6 +39,7 @@ LoadResult build(const toml::table& root, const std::filesystem::path& file, con
     LoadResult result;
     if (diagnostics.errors.empty()) {
         // After the checks, so that a broken file does not also produce a screenful of discovery notes.
+        add_projectors_beside_models(config.services, config.models_dir);
         auto discovered = discover_services(config.models_dir, config.services, defaults, diagnostics.warnings);
         config.services.insert(config.services.end(), std::make_move_iterator(discovered.begin()),
                                std::make_move_iterator(discovered.end()));

@@ -152,6 +152,32 @@ TEST_F(Discovery, ConfiguredServicesKeepTheirFilesAndNames) {
                                 "[services.NAME] entry with this model to serve it under another name"));
 }
 
+TEST_F(Discovery, ConfiguredServicesGetTheProjectorBesideTheirModel) {
+    auto in_subdirectory = models_.write("gemma/gemma-3-4b-it-Q4_K_M.gguf");
+    models_.write("gemma/gemma-3-4b-it-Q8_0.gguf");
+    auto lone_projector = models_.write("gemma/mmproj-F16.gguf");
+    TempDir elsewhere;
+    auto vision = elsewhere.write("qwen2.5-vl-7b.gguf");
+    auto text = elsewhere.write("llama-3.1-8b.gguf");
+    auto named = elsewhere.write("mmproj-qwen2.5-vl-7b.gguf");
+    auto chosen = elsewhere.write("chosen-mmproj.gguf");
+    auto quoted = [](const std::filesystem::path& path) { return "\"" + path.string() + "\""; };
+    LoadResult result = load_with("[services.gemma]\nmodel = " + quoted(in_subdirectory) +
+                                  "\n[services.vision]\nmodel = " + quoted(vision) +
+                                  "\n[services.text]\nmodel = " + quoted(text) +
+                                  "\n[services.explicit]\nmodel = " + quoted(vision) + "\nmmproj = " + quoted(chosen) +
+                                  "\n[services.custom]\nmodel = " + quoted(vision) +
+                                  "\ncommand = [\"/opt/server\", \"{port}\"]\n[services.missing]\nmodel = \"/absent/m.gguf\"\n");
+    EXPECT_EQ(service(result, "gemma").mmproj, lone_projector) << "a models_dir subdirectory's only projector";
+    EXPECT_EQ(service(result, "vision").mmproj, named) << "mmproj-<model file name>";
+    EXPECT_FALSE(service(result, "text").mmproj) << "another directory's lone projector is not guessed at";
+    EXPECT_EQ(service(result, "explicit").mmproj, chosen) << "a configured projector wins";
+    EXPECT_FALSE(service(result, "custom").mmproj) << "a command service gets no llama-server flags";
+    EXPECT_FALSE(service(result, "missing").mmproj);
+    EXPECT_THAT(result.warnings, IsEmpty()) << "the discovered Q8_0 gets the same projector";
+    EXPECT_EQ(service(result, "gemma-3-4b-it-Q8_0").mmproj, lone_projector);
+}
+
 TEST_F(Discovery, ASymlinkedModelIsTheSameFile) {
     auto real = models_.write("real/model.gguf");
     std::filesystem::create_symlink(real, models_.path() / "link.gguf");
