@@ -46,9 +46,10 @@ std::optional<gguf::GgufFile> read_into(const HeaderReader& reader, const std::f
     return std::nullopt;
 }
 
-void estimate_into(ModelSurvey& survey, const config::ServiceConfig& service, const gguf::GgufFile& file) {
+void estimate_into(ModelSurvey& survey, const config::ServiceConfig& service, const gguf::GgufFile& file,
+                   const gguf::GgufFile* projector) {
     try {
-        survey.estimate = memory::estimate(file, supervisor::estimate_params_for(service, survey.placement.backend));
+        survey.estimate = memory::estimate(file, supervisor::estimate_params_for(service, survey.placement.backend, projector));
     } catch (const std::exception& e) {
         // invalid_argument: a malformed flag in `args`, or a model without the keys the
         // estimate needs; FormatError: malformed hyper-parameters.
@@ -130,15 +131,16 @@ ModelSurvey survey_model(const config::ServiceConfig& service, const SurveyConte
             survey.failure = ReadFailure::format;
         }
     }
+    std::optional<gguf::GgufFile> projector;
     if (survey.mmproj) {
         ReadFailure ignored;  // any projector failure gets the same advice
-        read_into(reader, *survey.mmproj, survey.mmproj_error, ignored);
+        projector = read_into(reader, *survey.mmproj, survey.mmproj_error, ignored);
     }
     if (survey.own_command) {
         // The estimate's formulas are llama-server's; another server's needs are its own.
         survey.estimate_error = "the service runs its own command, not llama-server";
     } else if (survey.info) {
-        estimate_into(survey, service, *file);
+        estimate_into(survey, service, *file, projector ? &*projector : nullptr);
     }
     judge_fit(survey, service, context);
     return survey;

@@ -122,6 +122,10 @@ void require_shape(const gguf::GgufFile& file, const ModelInfo& info) {
     }
 }
 
+// mtmd loads the projector onto the GPU whenever there is one and offload is on, whatever
+// -ngl says. Its image encoder's compute buffer is not modelled (docs/MEMORY.md).
+bool projector_on_gpu(const EstimateParams& p) { return p.gpu != GpuBackend::none && p.projector_offload; }
+
 uint64_t backend_overhead(GpuBackend gpu) {
     switch (gpu) {
         case GpuBackend::cuda: return kCudaOverheadBytes;
@@ -138,17 +142,20 @@ std::string explain(const Estimate& e, const ModelInfo& info, const EstimatePara
         return std::to_string(e.context) + " x " + std::string(gguf::to_string(p.cache_type_k)) + "/" +
                std::string(gguf::to_string(p.cache_type_v));
     };
+    const auto projector_note = [&](bool here) {
+        return p.projector_bytes > 0 && here ? ", incl. projector " + format_bytes(p.projector_bytes) : std::string();
+    };
     if (e.device.total() > 0) {
         out << "GPU " << format_bytes(e.device.total()) << " (weights "
             << format_bytes(e.device.weights) << " for " << e.offloaded_layers << "/" << info.block_count << " layers"
-            << (e.output_offloaded ? " + output" : "") << ", KV " << format_bytes(e.device.kv_cache) << " at "
-            << kv_note() << ", compute " << format_bytes(e.device.compute) << ", "
-            << (p.gpu == GpuBackend::cuda ? "CUDA" : "ROCm") << " overhead " << format_bytes(e.device.overhead)
-            << "); host " << format_bytes(e.host.total());
+            << (e.output_offloaded ? " + output" : "") << projector_note(projector_on_gpu(p)) << ", KV "
+            << format_bytes(e.device.kv_cache) << " at " << kv_note() << ", compute " << format_bytes(e.device.compute)
+            << ", " << (p.gpu == GpuBackend::cuda ? "CUDA" : "ROCm") << " overhead " << format_bytes(e.device.overhead)
+            << "); host " << format_bytes(e.host.total()) << projector_note(!projector_on_gpu(p));
     } else {
-        out << "host " << format_bytes(e.host.total()) << " (weights " << format_bytes(e.host.weights) << ", KV "
-            << format_bytes(e.host.kv_cache) << " at " << kv_note() << ", compute " << format_bytes(e.host.compute)
-            << ", overhead " << format_bytes(e.host.overhead) << "); no GPU offload";
+        out << "host " << format_bytes(e.host.total()) << " (weights " << format_bytes(e.host.weights)
+            << projector_note(true) << ", KV " << format_bytes(e.host.kv_cache) << " at " << kv_note() << ", compute "
+            << format_bytes(e.host.compute) << ", overhead " << format_bytes(e.host.overhead) << "); no GPU offload";
     }
     return out.str();
 }
@@ -194,6 +201,7 @@ Estimate estimate(const gguf::GgufFile& file, const EstimateParams& p) {
     if (!info.has_output && e.output_offloaded) {
         if (const auto* embd = file.find_tensor("token_embd.weight")) e.device.weights += embd->n_bytes;
     }
+    (projector_on_gpu(p) ? e.device : e.host).weights += p.projector_bytes;
 
     const ContextShape shape = context_shape(info, p);
     e.context = static_cast<uint32_t>(std::min(shape.cells * shape.streams, 4294967295.0));
@@ -215,8 +223,8 @@ Estimate estimate(const gguf::GgufFile& file, const EstimateParams& p) {
         e.device.compute = to_bytes(graph);
         const bool all_layers = e.offloaded_layers >= n_layer;
         e.host.compute = to_bytes((all_layers ? static_cast<double>(*info.embedding_length) * shape.tokens * 4 : graph) + logits);
-        e.device.overhead = backend_overhead(p.gpu);
     }
+    if (gpu_layers > 0 || (projector_on_gpu(p) && p.projector_bytes > 0)) e.device.overhead = backend_overhead(p.gpu);
     e.host.overhead = kHostOverheadBytes + uint64_t{info.vocab_size.value_or(0)} * kHostOverheadBytesPerToken;
     e.explanation = explain(e, info, p);
     return e;

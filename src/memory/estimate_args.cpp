@@ -47,6 +47,8 @@ EstimateParams params_from_args(std::span<const std::string> args, EstimateParam
         if (is_one_of(flag, {"-nkvo", "--no-kv-offload"})) { p.kv_offload = false; continue; }
         if (is_one_of(flag, {"-kvo", "--kv-offload"})) { p.kv_offload = true; continue; }
         if (flag == "--swa-full") { p.swa_full = true; continue; }
+        if (flag == "--no-mmproj-offload") { p.projector_offload = false; continue; }
+        if (flag == "--mmproj-offload") { p.projector_offload = true; continue; }
 
         const bool takes_value =
             is_one_of(flag, {"-c", "--ctx-size", "-np", "--parallel", "-ngl", "--gpu-layers", "--n-gpu-layers",

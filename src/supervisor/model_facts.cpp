@@ -4,9 +4,11 @@
 
 namespace ggufd::supervisor {
 
-memory::EstimateParams estimate_params_for(const config::ServiceConfig& service, memory::GpuBackend backend) {
+memory::EstimateParams estimate_params_for(const config::ServiceConfig& service, memory::GpuBackend backend,
+                                           const gguf::GgufFile* projector) {
     memory::EstimateParams params;
     params.gpu = backend;
+    if (projector) params.projector_bytes = projector->tensor_bytes();
     params.n_gpu_layers = service.n_gpu_layers;
     if (service.ctx_size) params.ctx_size = static_cast<uint32_t>(*service.ctx_size);
     if (service.parallel) params.parallel = static_cast<uint32_t>(*service.parallel);
@@ -22,8 +24,11 @@ ModelFacts inspect_model(const config::ServiceConfig& service, const std::vector
         try {
             gguf::GgufFile file = gguf::read_header(service.model);
             facts.info = gguf::summarize(file);
+            std::optional<gguf::GgufFile> projector;
+            if (service.mmproj && service.command.empty()) projector = gguf::read_header(*service.mmproj);
             facts.estimate = memory::estimate(
-                file, estimate_params_for(service, devices.empty() ? memory::GpuBackend::none : backend));
+                file, estimate_params_for(service, devices.empty() ? memory::GpuBackend::none : backend,
+                                          projector ? &*projector : nullptr));
         } catch (const std::exception& e) {
             facts.error = e.what();
         }

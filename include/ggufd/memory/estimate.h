@@ -31,10 +31,13 @@ struct EstimateParams {
     bool flash_attention = true;         ///< "-fa off" materialises attention scores (much larger compute)
     bool kv_offload = true;              ///< --no-kv-offload keeps the KV cache in host memory
     bool swa_full = false;               ///< --swa-full: sliding-window layers keep the whole context
+    uint64_t projector_bytes = 0;        ///< tensor bytes of the --mmproj file; 0: no projector
+    bool projector_offload = true;       ///< --no-mmproj-offload keeps the projector in host memory
 };
 
 /// Applies the llama-server flags in `args` that the estimate reads (-c, -np, -ngl, -ctk,
-/// -ctv, -b, -ub, -fa, -kvu/-no-kvu, -nkvo, --swa-full and their long forms) on top of
+/// -ctv, -b, -ub, -fa, -kvu/-no-kvu, -nkvo, --swa-full, --no-mmproj-offload and their long
+/// forms) on top of
 /// `base`; later flags win, as in llama-server. Other flags are skipped. Throws
 /// std::invalid_argument naming the flag when its value is missing or malformed.
 EstimateParams params_from_args(std::span<const std::string> args, EstimateParams base = {});

@@ -23,13 +23,14 @@ struct ModelFacts {
     std::string error;  ///< why the header or the estimate could not be had (not fatal)
 };
 
-/// The estimate's inputs for a service: its settings, then the llama-server flags in its `args`
-/// (which come later on the command line, so they win there too). Throws std::invalid_argument
-/// for a malformed flag value.
-memory::EstimateParams estimate_params_for(const config::ServiceConfig& service, memory::GpuBackend backend);
+/// The estimate's inputs for a service: its settings and its projector's header (nullptr: none),
+/// then the llama-server flags in its `args` (which come later on the command line, so they win
+/// there too). Throws std::invalid_argument for a malformed flag value.
+memory::EstimateParams estimate_params_for(const config::ServiceConfig& service, memory::GpuBackend backend,
+                                           const gguf::GgufFile* projector);
 
-/// Reads the model's GGUF header and estimates its memory for `devices` on `backend`. Never
-/// throws: a missing or malformed file is described in `error`.
+/// Reads the model's GGUF header (and its projector's) and estimates its memory for `devices`
+/// on `backend`. Never throws: a missing or malformed file is described in `error`.
 ModelFacts inspect_model(const config::ServiceConfig& service, const std::vector<int>& devices,
                          memory::GpuBackend backend);
 

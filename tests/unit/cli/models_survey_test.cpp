@@ -150,6 +150,20 @@ TEST_F(Survey, AProjectorIsReadToo) {
     EXPECT_NE(result.mmproj_error.find("mmproj-missing.gguf"), std::string::npos) << result.mmproj_error;
 }
 
+TEST_F(Survey, AProjectorsWeightsAreBudgetedOnTheGpu) {
+    gguf::Writer projector;
+    projector.add("general.architecture", "clip");
+    projector.add_tensor("v.patch_embd.weight", {1024, 1024}, gguf::GgmlType::F16);  // 2 MiB
+    files.add("mmproj-tiny.gguf", projector.to_bytes());
+    devices = {nvidia(0)};
+    auto s = service("vision", "tiny.gguf");
+    const uint64_t text_only = *survey(s).gpu_need_bytes;
+    s.mmproj = "mmproj-tiny.gguf";
+    ModelSurvey result = survey(s);
+    EXPECT_TRUE(result.mmproj_error.empty()) << result.mmproj_error;
+    EXPECT_EQ(*result.gpu_need_bytes, text_only + (2u << 20));
+}
+
 TEST_F(Survey, AServiceWithItsOwnCommandIsDescribedButNotEstimated) {
     devices = {nvidia(0)};
     auto s = service("dlm", "tiny.gguf");

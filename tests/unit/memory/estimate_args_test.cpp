@@ -22,12 +22,13 @@ TEST(EstimateArgs, DefaultsAreLlamaServers) {
     EXPECT_EQ(p.ubatch, 512u);
     EXPECT_TRUE(p.flash_attention);
     EXPECT_TRUE(p.kv_offload);
+    EXPECT_TRUE(p.projector_offload);
 }
 
 TEST(EstimateArgs, ShortAndLongForms) {
     const EstimateParams p = parse({"--jinja", "-c", "8192", "-np", "2", "-ngl", "20", "-ctk", "q8_0", "-ctv", "q4_0",
                                     "-ub", "256", "-b", "1024", "-fa", "off", "-kvu", "-nkvo", "--swa-full",
-                                    "--host", "127.0.0.1"});
+                                    "--no-mmproj-offload", "--host", "127.0.0.1"});
     EXPECT_EQ(p.ctx_size, 8192u);
     EXPECT_EQ(p.parallel, 2u);
     EXPECT_EQ(p.n_gpu_layers, 20);
@@ -39,6 +40,8 @@ TEST(EstimateArgs, ShortAndLongForms) {
     EXPECT_EQ(p.kv_unified, true);
     EXPECT_FALSE(p.kv_offload);
     EXPECT_TRUE(p.swa_full);
+    EXPECT_FALSE(p.projector_offload);
+    EXPECT_TRUE(parse({"--no-mmproj-offload", "--mmproj-offload"}).projector_offload);
 
     const EstimateParams q = parse({"--ctx-size", "100", "--parallel", "-1", "--n-gpu-layers", "all", "--cache-type-k",
                                     "bf16", "--flash-attn", "auto", "--no-kv-unified", "--ubatch-size", "64"});

@@ -186,6 +186,39 @@ TEST(Estimate, NoKvOffloadKeepsTheCacheOnTheHost) {
     EXPECT_GT(e.host.kv_cache, 0u);
 }
 
+TEST(Estimate, AProjectorGoesToTheGpuWheneverThereIsOne) {
+    const GgufFile file = tiny();
+    constexpr uint64_t kProjector = 851ull << 20;
+    EstimateParams p;
+    p.gpu = GpuBackend::cuda;
+    const Estimate without = estimate(file, p);
+    p.projector_bytes = kProjector;
+    Estimate e = estimate(file, p);
+    EXPECT_EQ(e.device.weights, without.device.weights + kProjector);
+    EXPECT_EQ(e.host.weights, without.host.weights);
+    EXPECT_THAT(e.explanation, HasSubstr("+ output, incl. projector 851.0 MiB"));
+
+    p.n_gpu_layers = 0;  // mtmd offloads the projector whatever -ngl says, so the GPU runtime is loaded too
+    e = estimate(file, p);
+    EXPECT_EQ(e.device.weights, kProjector);
+    EXPECT_EQ(e.device.overhead, kCudaOverheadBytes);
+    EXPECT_EQ(e.device.compute, 0u);
+
+    p.n_gpu_layers = -1;
+    p.projector_offload = false;  // --no-mmproj-offload
+    e = estimate(file, p);
+    EXPECT_EQ(e.device.weights, without.device.weights);
+    EXPECT_EQ(e.host.weights, without.host.weights + kProjector);
+    EXPECT_THAT(e.explanation, HasSubstr(", incl. projector 851.0 MiB"));
+
+    p.gpu = GpuBackend::none;
+    p.projector_offload = true;
+    e = estimate(file, p);
+    EXPECT_EQ(e.device.total(), 0u);
+    EXPECT_EQ(e.host.weights, file.tensor_bytes() + kProjector);
+    EXPECT_THAT(e.explanation, HasSubstr(", incl. projector 851.0 MiB, KV"));
+}
+
 TEST(Estimate, ContextShapes) {
     TinyLlamaSpec spec;
     spec.context = 2048;
