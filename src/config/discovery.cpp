@@ -57,7 +57,9 @@ bool is_models_subdirectory(const fs::path& directory, const fs::path& models_di
 
 void add_projectors_beside_models(std::vector<ServiceConfig>& configured, const fs::path& models_dir) {
     for (ServiceConfig& service : configured) {
-        if (service.mmproj || service.model.empty() || !service.command.empty()) continue;
+        if (service.mmproj || !service.projector_beside_model || service.model.empty() || !service.command.empty()) {
+            continue;
+        }
         const fs::path directory = service.model.parent_path();
         std::vector<std::string> ignored;  // unreadable directories and stray projectors: not this service's business
         ModelDirectory listing =

@@ -18,7 +18,8 @@ namespace ggufd::config {
 /// one whose name is taken (a configured name or alias, or an earlier discovered model) or is not
 /// a usable service name is skipped with a warning. An empty `models_dir` discovers nothing; a
 /// missing or unreadable one is a warning, not an error.
-/// Gives each configured llama-server service that names no `mmproj` the projector beside its
+/// Gives each configured llama-server service that names no `mmproj` (and does not say
+/// `mmproj = false`) the projector beside its
 /// model, by discovery's rules (model_files.h) applied to the model's directory: that directory
 /// counts as a subdirectory (whose only projector goes to every model in it) when it is one of
 /// `models_dir`'s, and as a top level otherwise. A directory that cannot be read gives nothing:

@@ -84,6 +84,17 @@ void read_health(Reader& r, const toml::node& node, const std::string& key, Serv
     s.health_path = *path;
 }
 
+// A path, or false: no projector, not even the one beside the model.
+void read_mmproj(Reader& r, const toml::node& node, const std::string& key, ServiceConfig& s) {
+    if (const auto* flag = node.as_boolean()) {
+        r.remember(key, node);
+        if (flag->get()) r.error(node, key, "true is not a projector: write its path, or false for none");
+        else s.projector_beside_model = false;
+        return;
+    }
+    set(r.path(node, key), s.mmproj);
+}
+
 void read_cpu_affinity(Reader& r, const toml::node& node, const std::string& key, ServiceConfig& s) {
     auto cpus = r.string(node, key);
     if (!cpus) return;
@@ -96,7 +107,7 @@ void read_cpu_affinity(Reader& r, const toml::node& node, const std::string& key
 
 const Setting kSettings[] = {
     {"model", true, [](Reader& r, const toml::node& n, const std::string& k, ServiceConfig& s) { set(r.path(n, k), s.model); }},
-    {"mmproj", true, [](Reader& r, const toml::node& n, const std::string& k, ServiceConfig& s) { set(r.path(n, k), s.mmproj); }},
+    {"mmproj", true, read_mmproj},
     {"port", true, [](Reader& r, const toml::node& n, const std::string& k, ServiceConfig& s) {
          if (auto port = r.integer(n, k, 1, 65535)) s.port = static_cast<uint16_t>(*port);
      }},

@@ -34,6 +34,7 @@ struct ServiceConfig {
 
     std::filesystem::path model;              ///< GGUF file ("~" expanded); may be empty with `command`
     std::optional<std::filesystem::path> mmproj;  ///< projector file: configured, or found beside the model
+    bool projector_beside_model = true;       ///< false (`mmproj = false`): never look for one
     std::optional<uint16_t> port;             ///< fixed port; otherwise one from port_range
     LoadMode load = LoadMode::eager;          ///< configured services: eager; discovered: lazy
     std::vector<std::string> aliases;

@@ -166,12 +166,14 @@ TEST_F(Discovery, ConfiguredServicesGetTheProjectorBesideTheirModel) {
                                   "\n[services.vision]\nmodel = " + quoted(vision) +
                                   "\n[services.text]\nmodel = " + quoted(text) +
                                   "\n[services.explicit]\nmodel = " + quoted(vision) + "\nmmproj = " + quoted(chosen) +
+                                  "\n[services.text_only]\nmodel = " + quoted(vision) + "\nmmproj = false" +
                                   "\n[services.custom]\nmodel = " + quoted(vision) +
                                   "\ncommand = [\"/opt/server\", \"{port}\"]\n[services.missing]\nmodel = \"/absent/m.gguf\"\n");
     EXPECT_EQ(service(result, "gemma").mmproj, lone_projector) << "a models_dir subdirectory's only projector";
     EXPECT_EQ(service(result, "vision").mmproj, named) << "mmproj-<model file name>";
     EXPECT_FALSE(service(result, "text").mmproj) << "another directory's lone projector is not guessed at";
     EXPECT_EQ(service(result, "explicit").mmproj, chosen) << "a configured projector wins";
+    EXPECT_FALSE(service(result, "text_only").mmproj) << "mmproj = false";
     EXPECT_FALSE(service(result, "custom").mmproj) << "a command service gets no llama-server flags";
     EXPECT_FALSE(service(result, "missing").mmproj);
     EXPECT_THAT(result.warnings, IsEmpty()) << "the discovered Q8_0 gets the same projector";

@@ -159,6 +159,12 @@ command = []
                                     "\"--port\", \"{port}\"]"));
 }
 
+TEST(Validation, MmprojIsAPathOrFalse) {
+    EXPECT_THAT(errors("[services.a]\nmodel = \"/m/a.gguf\"\nmmproj = true\n[services.b]\nmodel = \"/m/b.gguf\"\nmmproj = 1\n"),
+                ElementsAre(kFile + "3:10: services.a.mmproj: true is not a projector: write its path, or false for none",
+                            kFile + "6:10: services.b.mmproj: expected a string, got an integer (quote it)"));
+}
+
 TEST(Validation, ServiceNamesAndAliasesMustBeUrlSafe) {
     EXPECT_THAT(errors(R"([services."gem ma"]
 model = "/m/a.gguf"
