@@ -184,6 +184,7 @@ bool ProxyExchange::start_relay(std::string_view after_head) {
     out = client_response_head(response_, client_framing_, keep_alive);
     client_.mark_response_started();
     if (client_framing_ == ClientFraming::none) {
+        record_metrics(response_.status >= 500);
         if (!client_.send(out)) return false;
         complete();
         return false;
@@ -235,6 +236,7 @@ bool ProxyExchange::relay_body(std::string_view data, std::string& out) {
         out += net::kLastChunk;  // in the same write as the last event
         last_chunk_sent_ = true;
     }
+    if (finished) record_metrics(response_.status >= 500);
     if (!out.empty() && !client_.send(out)) return false;
     if (finished) {
         complete();
@@ -347,6 +349,8 @@ void ProxyExchange::observe_body(std::string_view data) {
     usage_.scan(data);
 }
 
+// Called before a response's last bytes go out, so that a client that reads /metrics as soon as
+// it has its answer finds the request counted.
 void ProxyExchange::record_metrics(bool error) {
     if (metrics_recorded_) return;
     metrics_recorded_ = true;
