@@ -26,6 +26,8 @@ std::string_view to_string(RestartPolicy policy) {
 bool same_settings(const ServiceConfig& a, const ServiceConfig& b) {
     ServiceConfig left = a, right = b;
     left.defined_at = right.defined_at = {};  // moving a table in the file changes nothing it runs
+    // `mmproj = false` matters only through the projector it keeps out, which `mmproj` shows.
+    left.projector_beside_model = right.projector_beside_model = true;
     return left == right;
 }
 

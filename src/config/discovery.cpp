@@ -48,9 +48,12 @@ fs::path canonical_or_same(const fs::path& path) {
 }
 
 // Whether `directory` is one of models_dir's immediate subdirectories, where discovery lets a
-// lone projector serve every model (the one-model-per-directory layout).
+// lone projector serve every model (the one-model-per-directory layout). Either as written or
+// resolved: a subdirectory that is a symlink (a Hugging Face cache snapshot) still counts.
 bool is_models_subdirectory(const fs::path& directory, const fs::path& models_dir) {
-    return !models_dir.empty() && canonical_or_same(directory).parent_path() == canonical_or_same(models_dir);
+    if (models_dir.empty()) return false;
+    const fs::path top = canonical_or_same(models_dir);
+    return canonical_or_same(directory.parent_path()) == top || canonical_or_same(directory).parent_path() == top;
 }
 
 }  // namespace
@@ -60,7 +63,7 @@ void add_projectors_beside_models(std::vector<ServiceConfig>& configured, const 
         if (service.mmproj || !service.projector_beside_model || service.model.empty() || !service.command.empty()) {
             continue;
         }
-        const fs::path directory = service.model.parent_path();
+        const fs::path directory = service.model.has_parent_path() ? service.model.parent_path() : fs::path(".");
         std::vector<std::string> ignored;  // unreadable directories and stray projectors: not this service's business
         ModelDirectory listing =
             list_directory(directory, !is_models_subdirectory(directory, models_dir), nullptr, ignored);

@@ -172,6 +172,11 @@ uint64_t MemoryParts::total() const { return saturating_sum({weights, kv_cache, 
 
 uint64_t Estimate::total() const { return saturating_sum({device.total(), host.total()}); }
 
+uint64_t Estimate::device_share(size_t devices) const {
+    if (devices == 0) return 0;
+    return saturating_sum({(device.total() - device_projector) / devices, device_projector});
+}
+
 Estimate estimate(const gguf::GgufFile& file, const EstimateParams& p) {
     const ModelInfo info = gguf::summarize(file);
     require_shape(file, info);
@@ -202,6 +207,7 @@ Estimate estimate(const gguf::GgufFile& file, const EstimateParams& p) {
         if (const auto* embd = file.find_tensor("token_embd.weight")) e.device.weights += embd->n_bytes;
     }
     (projector_on_gpu(p) ? e.device : e.host).weights += p.projector_bytes;
+    if (projector_on_gpu(p)) e.device_projector = p.projector_bytes;
 
     const ContextShape shape = context_shape(info, p);
     e.context = static_cast<uint32_t>(std::min(shape.cells * shape.streams, 4294967295.0));

@@ -21,11 +21,18 @@ ModelFacts inspect_model(const config::ServiceConfig& service, const std::vector
                          memory::GpuBackend backend) {
     ModelFacts facts;
     if (!service.model.empty()) {
+        // A projector that cannot be read still leaves the model's own estimate to budget with.
+        std::optional<gguf::GgufFile> projector;
+        if (service.mmproj && service.command.empty()) {
+            try {
+                projector = gguf::read_header(*service.mmproj);
+            } catch (const std::exception& e) {
+                facts.error = std::string("projector: ") + e.what();
+            }
+        }
         try {
             gguf::GgufFile file = gguf::read_header(service.model);
             facts.info = gguf::summarize(file);
-            std::optional<gguf::GgufFile> projector;
-            if (service.mmproj && service.command.empty()) projector = gguf::read_header(*service.mmproj);
             facts.estimate = memory::estimate(
                 file, estimate_params_for(service, devices.empty() ? memory::GpuBackend::none : backend,
                                           projector ? &*projector : nullptr));
@@ -37,7 +44,7 @@ ModelFacts inspect_model(const config::ServiceConfig& service, const std::vector
     if (service.memory_bytes) {
         facts.bytes_per_device = *service.memory_bytes / devices.size();
     } else if (facts.estimate) {
-        facts.bytes_per_device = facts.estimate->device.total() / devices.size();
+        facts.bytes_per_device = facts.estimate->device_share(devices.size());
     }
     return facts;
 }

@@ -57,11 +57,15 @@ struct Estimate {
     uint32_t context = 0;            ///< KV cells llama-server will allocate (after its padding)
     uint32_t offloaded_layers = 0;   ///< repeating layers on the GPU
     bool output_offloaded = false;   ///< the output layer (output, output_norm) on the GPU
+    uint64_t device_projector = 0;   ///< of device.weights: the projector, whole on one GPU
     /// One line for logs and `ggufd models`: "GPU 1.5 GiB (weights 1.3 GiB for 16/16 layers +
     /// output, KV 128 MiB at 4096 x f16, compute 53 MiB, CUDA overhead 590 MiB); host 28 MiB".
     std::string explanation;
 
     uint64_t total() const;  ///< device + host, saturating
+    /// What each of `devices` GPUs must have room for: an even share of the layers, plus the
+    /// whole projector, since mtmd puts it on one GPU and llama.cpp chooses which.
+    uint64_t device_share(size_t devices) const;
 };
 
 /// Per-process overheads. Host: a llama-server process beyond its buffers (binary text,

@@ -18,9 +18,11 @@ struct ModelFacts {
     std::optional<gguf::ModelInfo> info;
     std::optional<memory::Estimate> estimate;
     /// What the budget charges per device the service uses: the configured `memory`, else the
-    /// estimate's device part split evenly over its devices. 0 for a CPU-only service.
+    /// estimate's Estimate::device_share. 0 for a CPU-only service.
     uint64_t bytes_per_device = 0;
-    std::string error;  ///< why the header or the estimate could not be had (not fatal)
+    /// Why the header or the estimate could not be had, or "projector: ..." when only the
+    /// projector could not be read (the model is then estimated without it). Not fatal.
+    std::string error;
 };
 
 /// The estimate's inputs for a service: its settings and its projector's header (nullptr: none),

@@ -180,6 +180,19 @@ TEST_F(Discovery, ConfiguredServicesGetTheProjectorBesideTheirModel) {
     EXPECT_EQ(service(result, "gemma-3-4b-it-Q8_0").mmproj, lone_projector);
 }
 
+TEST_F(Discovery, ASymlinkedSubdirectoryKeepsTheSubdirectoryRule) {
+    TempDir cache;  // a Hugging Face cache snapshot, linked into models_dir
+    auto q4 = cache.write("snapshot/gemma-Q4_K_M.gguf");
+    cache.write("snapshot/gemma-Q8_0.gguf");
+    auto projector = cache.write("snapshot/mmproj-F16.gguf");
+    std::filesystem::create_directory_symlink(cache.path() / "snapshot", models_.path() / "gemma");
+    LoadResult result = load_with("[services.q4]\nmodel = \"" + (models_.path() / "gemma" / q4.filename()).string() +
+                                  "\"\n[services.direct]\nmodel = \"" + q4.string() + "\"\n");
+    EXPECT_EQ(service(result, "q4").mmproj, models_.path() / "gemma" / projector.filename());
+    EXPECT_EQ(service(result, "gemma-Q8_0").mmproj, models_.path() / "gemma" / projector.filename());
+    EXPECT_FALSE(service(result, "direct").mmproj) << "outside models_dir, a lone projector among two models is not guessed at";
+}
+
 TEST_F(Discovery, ASymlinkedModelIsTheSameFile) {
     auto real = models_.write("real/model.gguf");
     std::filesystem::create_symlink(real, models_.path() / "link.gguf");

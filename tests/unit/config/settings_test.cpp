@@ -265,6 +265,18 @@ port = 8000
     EXPECT_EQ(service(config, "fixed").port, 8000);
 }
 
+TEST(Settings, SameSettingsIgnoresWhatRunsNoDifferently) {
+    ServiceConfig a;
+    a.name = "vision";
+    a.model = "/m/vision.gguf";
+    ServiceConfig b = a;
+    b.defined_at = {"/etc/ggufd/ggufd.toml", 12};
+    b.projector_beside_model = false;  // `mmproj = false` where there is no projector anyway
+    EXPECT_TRUE(same_settings(a, b));
+    b.mmproj = "/m/mmproj-vision.gguf";
+    EXPECT_FALSE(same_settings(a, b));
+}
+
 TEST(Settings, EnumNamesRoundTrip) {
     EXPECT_EQ(to_string(LoadMode::eager), "eager");
     EXPECT_EQ(to_string(LoadMode::lazy), "lazy");

@@ -197,6 +197,8 @@ TEST(Estimate, AProjectorGoesToTheGpuWheneverThereIsOne) {
     EXPECT_EQ(e.device.weights, without.device.weights + kProjector);
     EXPECT_EQ(e.host.weights, without.host.weights);
     EXPECT_THAT(e.explanation, HasSubstr("+ output, incl. projector 851.0 MiB"));
+    EXPECT_EQ(e.device_projector, kProjector);
+    EXPECT_EQ(e.device_share(2), (e.device.total() - kProjector) / 2 + kProjector) << "mtmd puts it on one GPU";
 
     p.n_gpu_layers = 0;  // mtmd offloads the projector whatever -ngl says, so the GPU runtime is loaded too
     e = estimate(file, p);
@@ -209,6 +211,7 @@ TEST(Estimate, AProjectorGoesToTheGpuWheneverThereIsOne) {
     e = estimate(file, p);
     EXPECT_EQ(e.device.weights, without.device.weights);
     EXPECT_EQ(e.host.weights, without.host.weights + kProjector);
+    EXPECT_EQ(e.device_projector, 0u);
     EXPECT_THAT(e.explanation, HasSubstr(", incl. projector 851.0 MiB"));
 
     p.gpu = GpuBackend::none;
