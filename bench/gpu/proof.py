@@ -322,7 +322,7 @@ class Proof:
                     row = {"model": name, "concurrency": concurrency}
                     for mode in ("stream", "plain"):
                         for round_ in range(self.args.rounds):
-                            for target, base in targets.items():  # alternate: noise hits both
+                            for target, base in targets.items():  # back to back (direct first): drift hits both
                                 if mode == "plain":
                                     figures = plain_tokens_per_second(base, name, concurrency, self.args.seconds)
                                 else:
