@@ -7,7 +7,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build pkg-config
-          libcpp-httplib-dev nlohmann-json3-dev libspdlog-dev libcli11-dev libtomlplusplus-dev libsystemd-dev
+          libcpp-httplib-dev nlohmann-json3-dev libspdlog-dev libcli11-dev libtomlplusplus-dev libsystemd-dev libsimdjson-dev
           libgtest-dev libgmock-dev)
 for option in "$@"; do
   case "$option" in

@@ -32,6 +32,15 @@ std::string_view ClientConnection::body() const {
     return std::string_view(in_).substr(head_bytes_, body_bytes_in_input_);
 }
 
+std::string_view ClientConnection::body_with_padding(size_t padding) {
+    std::string& buffer = request_.framing == net::BodyFraming::chunked ? chunked_body_ : in_;
+    const size_t end = body().data() + body().size() - buffer.data();
+    // Buffers grow by doubling and are reused by the next request, so this rarely copies: only
+    // when the first read of a connection held its whole request.
+    if (buffer.capacity() < end + padding) buffer.reserve(end + padding);
+    return body();
+}
+
 void ClientConnection::on_io(uint32_t events) {
     if (phase_ == Phase::closed) return;
     if (events & (EPOLLERR | EPOLLHUP)) {

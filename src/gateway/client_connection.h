@@ -46,6 +46,9 @@ public:
     // --- the current request, for the dispatcher ---
     const net::RequestHead& request() const { return request_; }
     std::string_view body() const;
+    /// The body, with at least `padding` bytes of its buffer readable after its end (for a parser
+    /// that reads ahead, as simdjson does). Moves the buffer at most once per connection.
+    std::string_view body_with_padding(size_t padding);
     bool head_request() const { return request_.method == "HEAD"; }
     /// When the whole request had arrived (the start of every latency ggufd reports).
     net::Clock::time_point request_started_at() const { return request_started_at_; }

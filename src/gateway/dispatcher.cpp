@@ -25,7 +25,7 @@ std::string known_models(const supervisor::ServiceDirectory& directory) {
 }
 
 void handle_model_request(ClientConnection& connection) {
-    ModelField field = extract_model(connection.body());
+    ModelField field = extract_model(connection.body_with_padding(kModelFieldPadding), kModelFieldPadding);
     auto directory = connection.worker().context().supervisor.directory();
     switch (field.status) {
         case ModelField::Status::invalid_json:
