@@ -1,4 +1,4 @@
-// The memory budget's gate before a child starts: the supervisor's side of memory_budget.h —
+// The memory budget's gate before a child starts (docs/MEMORY.md): the supervisor's side of memory_budget.h —
 // who holds memory, whom to stop, and waiting for the memory to be freed. Every step after the
 // first resumes with the launch's ticket and gives up quietly when the launch is no longer
 // waiting (a stop, a reload, another attempt): no step holds a runner across a wait.
