@@ -11,6 +11,7 @@
 
 #include "doctor_report.h"
 #include "ggufd/gpu/command_runner.h"
+#include "ggufd/supervisor/service_checks.h"
 
 namespace ggufd::cli {
 
@@ -20,7 +21,7 @@ inline constexpr std::chrono::seconds kLlamaServerProbeTimeout{10};
 
 /// The floor, decided by what ggufd relies on rather than by a date: every flag ggufd passes
 /// must be in --help (that is a problem when missing: the child would refuse to start), and a
-/// build older than the oldest one ggufd has been seen to work with (FIELD-NOTES.md, b9749) is
+/// build older than the oldest one ggufd has been seen to work with (b9749) is
 /// a warning. ggufd's formulas and tests follow kTestedBuild. docs/CLI.md says the same.
 inline constexpr int kOldestKnownGoodBuild = 9749;
 inline constexpr int kTestedBuild = 10472;
@@ -36,8 +37,8 @@ struct LlamaServerProbe {
 };
 
 /// `name` itself when it contains a '/', else the first match in `path_list` (PATH's format);
-/// a match must be a regular file this user may execute. nullopt when there is none.
-std::optional<std::string> find_executable(const std::string& name, std::string_view path_list);
+/// a match must be a regular file this user may execute. The daemon finds programs the same way.
+using supervisor::find_executable;
 
 /// Finds and runs the configured llama-server (PATH from the environment).
 LlamaServerProbe probe_llama_server(const std::string& configured, const gpu::CommandRunner& runner);

@@ -1,4 +1,4 @@
-// The lifecycle states of a service (SPEC §2) and the reasons a service is not serving, which
+// The lifecycle states of a service (README.md) and the reasons a service is not serving, which
 // status output must always be able to name: peers conflate these, ggufd must not.
 #pragma once
 
@@ -24,6 +24,7 @@ enum class StopCause {
     no_memory,       ///< could not start: its GPU's memory budget is held by busy services
     shutdown,        ///< the daemon is stopping
     removed,         ///< removed from the config by a reload
+    environment,     ///< could not start for the machine's shortage (EMFILE, ...): retried, not counted
 };
 
 std::string_view to_string(ServiceState state);
