@@ -7,6 +7,8 @@
 namespace ggufd::gateway {
 namespace {
 
+constexpr size_t kMaxErrorBytes = 300;
+
 // A SAX handler that tracks nesting depth and remembers the value of the top-level "model" key.
 class ModelFinder : public nlohmann::json_sax<nlohmann::json> {
 public:
@@ -38,11 +40,12 @@ public:
         expecting_model_value_ = depth_ == 1 && key == "model";
         return true;
     }
-    bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) override {
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
         result.status = ModelField::Status::invalid_json;
-        // nlohmann's message already names the line and column; keep the position for context.
+        // nlohmann's message names the line and column, then quotes what it last read, which
+        // can be a whole megabyte-long token: the quote is cut, so the answer stays small.
         result.error = e.what();
-        (void)position;
+        if (result.error.size() > kMaxErrorBytes) result.error.replace(kMaxErrorBytes, std::string::npos, "...");
         return false;
     }
 

@@ -86,6 +86,14 @@ TEST(ModelField, InvalidJsonIsReportedWithWhereAndWhat) {
     EXPECT_NE(field.error.find("line 3"), std::string::npos) << "the message locates the problem: " << field.error;
 }
 
+TEST(ModelField, TheErrorMessageStaysShortWhateverTheBody) {
+    // nlohmann quotes the token it failed on: a megabyte of digits must not come back in the 400.
+    ModelField field = extract_model(R"({"model":"a","x":)" + std::string(1 << 20, '9') + "}");
+    EXPECT_EQ(field.status, Status::invalid_json);
+    EXPECT_NE(field.error.find("number overflow"), std::string::npos) << field.error.substr(0, 200);
+    EXPECT_LE(field.error.size(), 303u);
+}
+
 TEST(ModelField, InvalidUtf8IsInvalidJson) {
     EXPECT_EQ(extract_model("{\"model\":\"caf\xe9\"}").status, Status::invalid_json);
     EXPECT_EQ(extract_model("{\"x\":\"\xff\xfe\",\"model\":\"a\"}").status, Status::invalid_json);
