@@ -111,6 +111,26 @@ void big_body_table(std::ostringstream& out, const std::vector<const Row*>& rows
     }
 }
 
+/// The names of one kind's figures in the baseline tables: throughput, added latency, CPU.
+struct BaselineFigures {
+    const char* rate;
+    const char* p50;
+    const char* p99;
+    const char* cpu;
+};
+constexpr BaselineFigures kChatFigures{"rps", "added_p50_us", "added_p99_us", "cpu_us_per_request"};
+constexpr BaselineFigures kStreamFigures{"events_per_s", "added_delay_p50_us", "added_delay_p99_us", "cpu_us_per_event"};
+
+void baseline_row(std::ostringstream& out, const Row* now, const Row* before, const BaselineFigures& figures) {
+    const std::string vs = "_vs_baseline";
+    out << "| " << now->loops << " | " << now->concurrency << " | " << rate(get(now, figures.rate)) << " | "
+        << rate(get(before, figures.rate)) << " | " << ratio(get(now, figures.rate + vs)) << " | "
+        << us(get(now, figures.p50), true) << " | " << us(get(before, figures.p50), true) << " | "
+        << us(get(now, figures.p99), true) << " | " << us(get(before, figures.p99), true) << " | "
+        << us(get(now, figures.cpu)) << " | " << us(get(before, figures.cpu)) << " | "
+        << ratio(get(now, figures.cpu + vs)) << " |\n";
+}
+
 /// ggufd against the baseline target, measurement by measurement (issue 11's before and after).
 void baseline_tables(std::ostringstream& out, const Results& results) {
     std::vector<std::pair<const Row*, const Row*>> chat, stream;  // (ggufd, baseline)
@@ -125,25 +145,11 @@ void baseline_tables(std::ostringstream& out, const Results& results) {
            "ratios.\n\n"
         << "| event loops | c | req/s | baseline | ÷ baseline | added p50 µs | baseline | added p99 µs | baseline | "
            "CPU µs/request | baseline | ÷ baseline |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
-    for (const auto& [now, before] : chat) {
-        out << "| " << now->loops << " | " << now->concurrency << " | " << rate(get(now, "rps")) << " | "
-            << rate(get(before, "rps")) << " | " << ratio(get(now, "rps_vs_baseline")) << " | "
-            << us(get(now, "added_p50_us"), true) << " | " << us(get(before, "added_p50_us"), true) << " | "
-            << us(get(now, "added_p99_us"), true) << " | " << us(get(before, "added_p99_us"), true) << " | "
-            << us(get(now, "cpu_us_per_request")) << " | " << us(get(before, "cpu_us_per_request")) << " | "
-            << ratio(get(now, "cpu_us_per_request_vs_baseline")) << " |\n";
-    }
+    for (const auto& [now, before] : chat) baseline_row(out, now, before, kChatFigures);
     out << "\n| event loops | c | events/s | baseline | ÷ baseline | added event delay p50 µs | baseline | "
            "added event delay p99 µs | baseline | CPU µs/event | baseline | ÷ baseline |\n"
            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
-    for (const auto& [now, before] : stream) {
-        out << "| " << now->loops << " | " << now->concurrency << " | " << rate(get(now, "events_per_s")) << " | "
-            << rate(get(before, "events_per_s")) << " | " << ratio(get(now, "events_per_s_vs_baseline")) << " | "
-            << us(get(now, "added_delay_p50_us"), true) << " | " << us(get(before, "added_delay_p50_us"), true) << " | "
-            << us(get(now, "added_delay_p99_us"), true) << " | " << us(get(before, "added_delay_p99_us"), true) << " | "
-            << us(get(now, "cpu_us_per_event")) << " | " << us(get(before, "cpu_us_per_event")) << " | "
-            << ratio(get(now, "cpu_us_per_event_vs_baseline")) << " |\n";
-    }
+    for (const auto& [now, before] : stream) baseline_row(out, now, before, kStreamFigures);
 }
 
 void memory_table(std::ostringstream& out, const Results& results) {
