@@ -52,10 +52,11 @@ run_big_body() {
     echo "$head,\"result\":null,\"error\":$(json_string "sse-bench exited with status $status: $(tail -3 "$work/sse-bench.err")")}"
     return
   fi
-  local counts
-  counts="$(awk '{ n++; if ($1 == 404) { routed++; t[routed] = $2 } }
-    END { asort(t); printf "\"bodies_sent\":%d,\"bodies_routed\":%d", n, routed
-          if (routed) printf ",\"body_seconds_p50\":%s", t[int((routed + 1) / 2)] }' "$uploads")"
+  local sent routed counts
+  sent="$(wc -l <"$uploads")" routed="$(awk '$1 == 404' "$uploads" | wc -l)"
+  counts="\"bodies_sent\":$sent,\"bodies_routed\":$routed"
+  [ "$routed" = 0 ] ||
+    counts="$counts,\"body_seconds_p50\":$(awk '$1 == 404 { print $2 }' "$uploads" | sort -n | sed -n "$(((routed + 1) / 2))p")"
   echo "$head,\"result\":${out%\}},$counts}}"
 }
 

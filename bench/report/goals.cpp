@@ -134,7 +134,8 @@ void issue15_goals(const Results& results, std::vector<GoalVerdict>& goals) {
     for (const auto& r : results.rows) {
         if (r.kind == "bigbody" && r.target == "ggufd") largest = std::max(largest, r.body_mb);
     }
-    GoalVerdict g(kIssue15, "big bodies: a " + std::to_string(largest) +
+    // The issue's goal is for 32 MB; a run with other sizes is judged on its largest.
+    GoalVerdict g(kIssue15, "big bodies: a " + std::to_string(largest > 0 ? largest : 32) +
                                 " MB body routed on a stream's event loop adds no more than 10 ms to its worst gap");
     auto added = [&](const std::string& target) -> std::optional<double> {
         for (const auto& r : results.rows) {

@@ -100,9 +100,10 @@ void big_body_table(std::ostringstream& out, const std::vector<const Row*>& rows
            "added p99 gap ms | streams | lost/merged | failed |\n"
         << "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
     for (const Row* r : rows) {
+        const auto body_seconds = get(r, "body_seconds_p50");  // none when no body was routed
         out << "| " << r->target << " | " << r->body_mb << " MB | "
             << (r->body_mb == 0 ? "—" : count(r->counters.at("bodies_routed")) + " / " + count(r->counters.at("bodies_sent")))
-            << " | " << (r->body_mb == 0 ? "—" : fmt("%.2f", get(r, "body_seconds_p50").value_or(NAN))) << " | "
+            << " | " << (r->body_mb == 0 || !body_seconds ? "—" : fmt("%.2f", *body_seconds)) << " | "
             << ms(get(r, "gap_max_us")) << " | " << (r->body_mb == 0 ? "—" : ms(get(r, "added_gap_max_us"), true))
             << " | " << ms(get(r, "gap_p99_us")) << " | "
             << (r->body_mb == 0 ? "—" : ms(get(r, "added_gap_p99_us"), true)) << " | "
