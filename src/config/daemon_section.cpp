@@ -110,6 +110,24 @@ void read_budget(Reader& r, const toml::node& node, const std::string& key, Memo
     }
 }
 
+// cors_origins: each entry "*" or an origin; [] switches CORS off.
+void read_cors_origins(Reader& r, const toml::node& node, const std::string& key, Target& t) {
+    auto values = r.strings(node, key);
+    if (!values) return;
+    std::vector<std::string> origins;
+    for (size_t i = 0; i < values->size(); ++i) {
+        std::string origin = (*values)[i];
+        if (auto problem = cors_origin_problem(origin)) {
+            r.error_at(index_key(key, i), *problem);
+            continue;
+        }
+        std::transform(origin.begin(), origin.end(), origin.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        origins.push_back(std::move(origin));
+    }
+    t.config.cors_origins = std::move(origins);
+}
+
 constexpr std::string_view kMemorySettings[] = {"reserve", "budget"};
 
 void read_memory(Reader& r, const toml::node& node, const std::string& key, Target& t) {
@@ -140,6 +158,7 @@ const Setting kSettings[] = {
     {"drain_timeout", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { set(r.duration(n, k, DurationRule::zero_allowed), t.config.drain_timeout); }},
     {"workers", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { set(r.integer(n, k, 0, 256), t.config.workers); }},
     {"memory", read_memory},
+    {"cors_origins", read_cors_origins},
     // Read by service_section.cpp; listed here so that they are known keys.
     {"defaults", [](Reader&, const toml::node&, const std::string&, Target&) {}},
     {"services", [](Reader&, const toml::node&, const std::string&, Target&) {}},

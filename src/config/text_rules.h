@@ -28,6 +28,10 @@ std::optional<std::string> cpu_list_problem(std::string_view text);
 /// in URL paths (/health/<name>, /services/<name>); nullopt when it is fine.
 std::optional<std::string> name_problem(std::string_view name);
 
+/// Checks a cors_origins entry: "*", or an origin as browsers send it, "scheme://host[:port]"
+/// with no path; nullopt when it is fine. Store it lowercase: browsers serialise origins so.
+std::optional<std::string> cors_origin_problem(std::string_view text);
+
 /// 127.0.0.0/8, ::1 and "localhost": addresses only this machine can reach.
 bool is_loopback_host(std::string_view host);
 

@@ -175,7 +175,13 @@ void ClientConnection::respond(const Response& response) {
     bool keep_alive = request_.keep_alive && !close_after_response_ && worker_.accepting();
     std::string& out = worker_.frame_buffer();
     out.clear();
-    append_response(out, response, keep_alive, head_request());
+    if (cors_headers_.empty()) {
+        append_response(out, response, keep_alive, head_request());
+    } else {
+        Response with_cors = response;
+        with_cors.headers.insert(with_cors.headers.end(), cors_headers_.begin(), cors_headers_.end());
+        append_response(out, with_cors, keep_alive, head_request());
+    }
     response_started_ = true;
     if (!send(out)) return;
     finish_response(keep_alive);
@@ -248,6 +254,7 @@ void ClientConnection::after_response() {
     chunked_body_.clear();
     chunked_consumed_ = 0;
     chunk_decoder_ = net::ChunkedDecoder();
+    cors_headers_.clear();
     phase_ = Phase::reading;
     last_activity_ = worker_.loop().now();
     // Edge-triggered: input that arrived while we were busy spent its event, so look now. Bytes

@@ -51,6 +51,10 @@ public:
     net::Clock::time_point request_started_at() const { return request_started_at_; }
 
     // --- answering it ---
+    /// Headers every answer to the current request carries, whoever makes it (CORS, set by the
+    /// dispatcher); forgotten when the request ends.
+    void set_cors_headers(std::vector<net::Header> headers) { cors_headers_ = std::move(headers); }
+    const std::vector<net::Header>& cors_headers() const { return cors_headers_; }
     /// A complete response made by the front door itself.
     void respond(const Response& response);
     /// Hands the response over to a producer (proxy, log stream).
@@ -115,6 +119,7 @@ private:
     net::Clock::time_point last_activity_;
     net::Clock::time_point request_started_at_;
     std::unique_ptr<ResponseProducer> producer_;
+    std::vector<net::Header> cors_headers_;
 };
 
 }  // namespace ggufd::gateway

@@ -100,6 +100,10 @@ struct Config {
     Duration drain_timeout = std::chrono::seconds(30);      ///< in-flight requests at shutdown
     int workers = 0;                          ///< front-door event loops; 0: one per CPU (max 4)
 
+    /// Browser origins allowed to call /v1/* and /upstream/* (CORS): "*" (any, the default, as
+    /// llama-server does) or "scheme://host[:port]" entries, lowercase. Empty: no CORS headers.
+    std::vector<std::string> cors_origins{"*"};
+
     MemoryConfig memory;
     std::vector<ServiceConfig> services;      ///< configured first, then discovered, names unique
 };

@@ -44,6 +44,7 @@ max_body_size = "1MiB"
 upstream_timeout = "2m"
 drain_timeout = "0"
 workers = 2
+cors_origins = ["https://Chat.Example.com", "http://localhost:3000", "http://[::1]:8000"]
 
 [memory]
 reserve = "1GiB"
@@ -66,6 +67,8 @@ budget = { "0" = "15GiB", "1" = 1024 }
     EXPECT_EQ(config.upstream_timeout, 2min);
     EXPECT_EQ(config.drain_timeout, 0ms);
     EXPECT_EQ(config.workers, 2);
+    EXPECT_THAT(config.cors_origins, ElementsAre("https://chat.example.com", "http://localhost:3000", "http://[::1]:8000"))
+        << "origins are compared as browsers send them: lowercase";
     EXPECT_EQ(config.memory.reserve_bytes, 1ull << 30);
     EXPECT_THAT(config.memory.budget_bytes, ElementsAre(Pair(0, 15ull << 30), Pair(1, 1024u)));
     EXPECT_THAT(config.services, IsEmpty());
@@ -139,6 +142,7 @@ TEST(Settings, BuiltInDefaultsHoldWhenTheFileIsSilent) {
     EXPECT_FALSE(config.admin_listen);
     EXPECT_EQ(config.llama_server, "llama-server");
     EXPECT_EQ(config.max_body_bytes, 64u << 20);
+    EXPECT_THAT(config.cors_origins, ElementsAre("*")) << "any origin, as llama-server allows";
     const ServiceConfig& a = service(config, "a");
     EXPECT_EQ(a.load, LoadMode::eager) << "configured services start with the daemon";
     EXPECT_FALSE(a.gpus) << "no gpus key: the default mask (discrete GPUs)";

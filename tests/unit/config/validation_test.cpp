@@ -257,6 +257,19 @@ TEST(Validation, ApiKeysMustBeUsableInAHeader) {
                             kFile + "2:25: admin_api_keys[1]: expected a string, got an integer (quote it)"));
 }
 
+TEST(Validation, CorsOriginsAreOriginsAsBrowsersSendThem) {
+    EXPECT_THAT(errors("cors_origins = [\"https://a.example/\", \"null\", \"a.example\"]\n"),
+                ElementsAre(kFile + "1:17: cors_origins[0]: \"https://a.example/\": remove the trailing \"/\": an "
+                                    "origin has no path",
+                            kFile + "1:39: cors_origins[1]: \"null\" cannot be allowed: sandboxed pages and file:// "
+                                    "pages all send it, so any page could claim it; serve the page over http(s) and "
+                                    "list that origin",
+                            kFile + "1:47: cors_origins[2]: \"a.example\": expected \"*\" or an origin as a browser "
+                                    "sends it, scheme://host[:port], e.g. \"https://chat.example.com\" or "
+                                    "\"http://localhost:3000\""));
+    EXPECT_TRUE(errors("cors_origins = []\n").empty()) << "an empty list switches CORS off";
+}
+
 TEST(Validation, HomeRelativePathsNeedHome) {
     Environment env = no_discovery();
     env.home.reset();
