@@ -1,5 +1,5 @@
-// Which endpoint a request is for, decided from its method and target alone (README.md,
-// "Endpoints"). Pure, so every path shape is unit-tested; what the endpoint does lives elsewhere.
+// Which endpoint a request is for, decided from its method and target alone (README.md). Pure, so
+// every path shape is unit-tested; what the endpoint does lives elsewhere.
 #pragma once
 
 #include <string>
