@@ -60,6 +60,13 @@ Response preflight_response(const std::vector<std::string>& allowed, const net::
                                                                     ? *requested
                                                                     : std::string(kDefaultAllowedHeaders)});
     response.headers.push_back({"Access-Control-Max-Age", std::to_string(kPreflightMaxAgeSeconds)});
+    // A public page reaching a daemon on this machine or network (Chrome's Private Network Access):
+    // only for origins the user listed by name, never merely through "*".
+    const std::string* private_network = request.find("access-control-request-private-network");
+    if (private_network && net::iequals(*private_network, "true") &&
+        std::find(allowed.begin(), allowed.end(), *origin) != allowed.end()) {
+        response.headers.push_back({"Access-Control-Allow-Private-Network", "true"});
+    }
     return response;
 }
 

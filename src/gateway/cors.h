@@ -25,8 +25,9 @@ std::vector<net::Header> cors_headers(const std::vector<std::string>& allowed, s
 /// ggufd's answer to OPTIONS on a CORS route, which never needs an API key (browsers send none
 /// with a preflight): from an allowed origin, 204 with the CORS headers, `methods` as
 /// Access-Control-Allow-Methods, the requested headers as Access-Control-Allow-Headers and
-/// Access-Control-Max-Age; from another origin, 403 naming cors_origins; without an Origin (not
-/// a browser), 204 with Allow.
+/// Access-Control-Max-Age (and Access-Control-Allow-Private-Network when Chrome asks for it and
+/// the origin is listed by name, not just allowed by "*"); from another origin, 403 naming
+/// cors_origins; without an Origin (not a browser), 204 with Allow.
 Response preflight_response(const std::vector<std::string>& allowed, const net::RequestHead& request,
                             std::string_view methods);
 

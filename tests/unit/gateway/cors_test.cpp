@@ -83,6 +83,25 @@ TEST(Cors, APreflightEchoesOnlyAListOfHeaderNames) {
               "Authorization, Content-Type, X-Api-Key");
 }
 
+// Chrome asks before a public page may reach a private address: only origins listed by name.
+TEST(Cors, PrivateNetworkAccessOnlyForOriginsListedByName) {
+    auto asking = [](std::string origin) {
+        net::RequestHead head = preflight_from(std::move(origin));
+        head.headers.push_back({"Access-Control-Request-Private-Network", "true"});
+        return head;
+    };
+    EXPECT_EQ(header(preflight_response(kListed, asking("https://chat.example.com"), "POST").headers,
+                     "access-control-allow-private-network"),
+              "true");
+    Response any = preflight_response(kAny, asking("https://chat.example.com"), "POST");
+    EXPECT_EQ(any.status, 204);
+    EXPECT_EQ(header(any.headers, "access-control-allow-private-network"), "") << "\"*\" does not open the local network";
+    EXPECT_EQ(header(preflight_response(kListed, preflight_from("https://chat.example.com"), "POST").headers,
+                     "access-control-allow-private-network"),
+              "")
+        << "only when asked";
+}
+
 TEST(Cors, APreflightFromAnotherOriginIs403NamingTheKey) {
     Response response = preflight_response(kListed, preflight_from("https://evil.example"), "POST");
     EXPECT_EQ(response.status, 403);
