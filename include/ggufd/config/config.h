@@ -106,6 +106,8 @@ struct Config {
 
     MemoryConfig memory;
     std::vector<ServiceConfig> services;      ///< configured first, then discovered, names unique
+    /// What [defaults] gave: the settings of services discovered later (config::rediscover).
+    ServiceConfig discovery_defaults;
 };
 
 std::string_view to_string(LoadMode mode);
