@@ -1,6 +1,7 @@
 #include "dispatcher.h"
 
 #include "admin_api.h"
+#include "admin_guard.h"
 #include "auth.h"
 #include "client_connection.h"
 #include "cors.h"
@@ -93,9 +94,24 @@ void proxy_to_service(ClientConnection& connection, std::shared_ptr<supervisor::
     proxy_when_ready(connection, std::move(service), std::move(target), 0);
 }
 
-void dispatch(ClientConnection& connection) {
+namespace {
+
+// A keyless admin API answers only requests that come from this machine's own pages.
+std::optional<Response> admin_guard(const ClientConnection& connection, const config::Config& config) {
+    const auto& keys = config.admin_api_keys.empty() ? config.api_keys : config.admin_api_keys;
+    if (!keys.empty()) return std::nullopt;  // the key is the protection
+    const auto& listener = connection.via_admin_listener() ? *config.admin_listen : config.listen;
+    auto refusal = admin_refusal(connection.request(), is_loopback_name(listener.host), config.admin_origins);
+    if (!refusal) return std::nullopt;
+    return Response::error(403, *refusal, "forbidden");
+}
+
+}  // namespace
+
+std::optional<Response> screen(ClientConnection& connection) {
     const auto& request = connection.request();
-    const auto& config = connection.worker().context().config;
+    const auto& context = connection.worker().context();
+    const auto& config = context.config;
     Route route = classify(request.method, request.target);
 
     const bool admin = is_admin(route.kind);
@@ -105,29 +121,43 @@ void dispatch(ClientConnection& connection) {
         route.kind = RouteKind::not_found;
     }
     if (allows_cors(route.kind) && route.kind != RouteKind::cors_preflight) {
-        // Before the key check: a browser must be able to read a 401 too.
+        // Before any refusal: a browser must be able to read a 401 or a 503 too.
         if (const std::string* origin = request.find("origin")) {
             connection.set_cors_headers(cors_headers(config.cors_origins, *origin));
         }
     }
+    connection.set_route(std::move(route));
+    if (!context.accepting.load(std::memory_order_relaxed) && connection.route().kind != RouteKind::health) {
+        return Response::error(503, "ggufd is shutting down; try again shortly (on this address once it has "
+                                    "restarted, or on another node)",
+                               "shutting_down", 5);
+    }
     // A preflight never carries a key (browsers send none), and answers nothing but CORS.
-    if (!health && route.kind != RouteKind::not_found && route.kind != RouteKind::cors_preflight) {
+    const bool preflight = connection.route().kind == RouteKind::cors_preflight;
+    if (!health && !preflight && connection.route().kind != RouteKind::not_found) {
         const auto& keys = admin && !config.admin_api_keys.empty() ? config.admin_api_keys : config.api_keys;
         if (!key_accepted(keys, presented_key(request))) {
             Response response = Response::error(401, "missing or invalid API key (send \"Authorization: Bearer <key>\")",
                                                 "invalid_api_key");
             response.headers.push_back({"WWW-Authenticate", "Bearer"});
-            return connection.respond(response);
+            return response;
         }
     }
+    if (is_admin(connection.route().kind)) return admin_guard(connection, config);
+    return std::nullopt;
+}
 
+void dispatch(ClientConnection& connection) {
+    const auto& request = connection.request();
+    const Route& route = connection.route();
     switch (route.kind) {
         case RouteKind::model_api:
             return handle_model_request(connection);
         case RouteKind::upstream:
             return handle_upstream(connection, route);
         case RouteKind::cors_preflight:
-            return connection.respond(preflight_response(config.cors_origins, request, route.allowed_methods));
+            return connection.respond(preflight_response(connection.worker().context().config.cors_origins, request,
+                                                         route.allowed_methods));
         case RouteKind::models_list:
         case RouteKind::model_retrieve:
         case RouteKind::health:
