@@ -118,7 +118,7 @@ std::optional<std::string> name_problem(std::string_view name) {
 std::optional<std::string> cors_origin_problem(std::string_view text) {
     if (text == "*") return std::nullopt;
     const std::string expected = in_quotes(text) +
-        ": expected \"*\" or an origin as a browser sends it, scheme://host[:port], e.g. "
+        ": expected an origin as a browser sends it, scheme://host[:port], e.g. "
         "\"https://chat.example.com\" or \"http://localhost:3000\"";
     if (text == "null") {
         return std::string("\"null\" cannot be allowed: sandboxed pages and file:// pages all send it, so any page "
