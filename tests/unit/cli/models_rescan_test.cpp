@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "ggufd/gguf/tiny_llama.h"
+#include "ggufd/gguf/writer.h"
 #include "models_rescan.h"
 #include "temp_dir.h"
 
@@ -87,6 +88,25 @@ TEST(ModelsRescan, TheRealCheckReadsTheHeaderAndTheTensorExtent) {
 
     EXPECT_THAT(gguf_problem(dir.write("empty.gguf", "")).value_or(""), HasSubstr("empty.gguf"));
     EXPECT_THAT(gguf_problem(dir.path() / "missing.gguf").value_or(""), HasSubstr("missing.gguf"));
+}
+
+// A split model is whole only when every shard is: llama-server loads them together.
+TEST(ModelsRescan, ASplitModelWaitsForItsLastShard) {
+    test::TempDir dir;
+    auto shard = [&](int number) {
+        gguf::Writer writer;
+        writer.add("split.no", gguf::Value(static_cast<uint16_t>(number - 1)));
+        writer.add("split.count", gguf::Value(static_cast<uint16_t>(2)));
+        writer.add_tensor("t" + std::to_string(number), {64, 4}, gguf::GgmlType::F32);
+        return writer.to_bytes();
+    };
+    auto first = shard(1), second = shard(2);
+    auto path = dir.write("big-00001-of-00002.gguf", std::string(first.begin(), first.end()));
+    EXPECT_THAT(gguf_problem(path).value_or(""), HasSubstr("big-00002-of-00002.gguf")) << "the second is missing";
+    dir.write("big-00002-of-00002.gguf", std::string(second.begin(), second.begin() + second.size() / 2));
+    EXPECT_THAT(gguf_problem(path).value_or(""), HasSubstr("truncated"));
+    dir.write("big-00002-of-00002.gguf", std::string(second.begin(), second.end()));
+    EXPECT_EQ(gguf_problem(path), std::nullopt);
 }
 
 }  // namespace
