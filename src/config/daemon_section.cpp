@@ -179,6 +179,7 @@ const Setting kSettings[] = {
     {"forward_credentials", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { read_flag(r, n, k, t.config.forward_credentials); }},
     {"memory", read_memory},
     {"cors_origins", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { read_origins(r, n, k, t.config.cors_origins, true); }},
+    {"watch_models_dir", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { read_flag(r, n, k, t.config.watch_models_dir); }},
     // Read by service_section.cpp; listed here so that they are known keys.
     {"defaults", [](Reader&, const toml::node&, const std::string&, Target&) {}},
     {"services", [](Reader&, const toml::node&, const std::string&, Target&) {}},

@@ -24,7 +24,9 @@ std::string where_models_come_from(const config::Config& config) {
                " (discovery is off: models_dir = \"\")";
     }
     return "models are " + (services.empty() ? "" : services + " and ") + "the *.gguf files in " +
-           config.models_dir.string() + " (a file added there is served after `ggufd reload`)";
+           config.models_dir.string() +
+           (config.watch_models_dir ? " (a file added there is served within seconds)"
+                                    : " (a file added there is served after `ggufd reload`)");
 }
 
 std::string unknown_model_message(std::string_view model, const supervisor::ServiceDirectory& directory,

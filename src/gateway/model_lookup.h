@@ -16,7 +16,7 @@ namespace ggufd::gateway {
 std::string known_models(const supervisor::ServiceDirectory& directory, size_t limit = 50);
 
 /// Where models come from: the config file's services and models_dir's *.gguf files, and how a
-/// file added there gets served.
+/// file added there gets served (on its own when models_dir is watched, else after a reload).
 std::string where_models_come_from(const config::Config& config);
 
 /// The whole message for a 404: `model "x" is not served here; known models: ...; <where>`.

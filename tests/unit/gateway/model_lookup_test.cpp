@@ -38,8 +38,9 @@ TEST(ModelLookup, SaysWhereModelsComeFrom) {
     config.models_dir = "/srv/models";
     EXPECT_EQ(where_models_come_from(config),
               "models are the services of /etc/ggufd/ggufd.toml and the *.gguf files in /srv/models (a file added "
-              "there is served after `ggufd reload`)");
+              "there is served within seconds)");
     config.source_file.clear();
+    config.watch_models_dir = false;
     EXPECT_EQ(where_models_come_from(config),
               "models are the *.gguf files in /srv/models (a file added there is served after `ggufd reload`)");
     config.source_file = "/etc/ggufd/ggufd.toml";
@@ -53,7 +54,7 @@ TEST(ModelLookup, TheWholeMessage) {
     config.models_dir = "/srv/models";
     EXPECT_EQ(unknown_model_message("gpt-9", directory_of({{"alpha", {}}}), config),
               "model \"gpt-9\" is not served here; known models: alpha; models are the *.gguf files in /srv/models (a "
-              "file added there is served after `ggufd reload`)");
+              "file added there is served within seconds)");
 }
 
 }  // namespace
