@@ -9,22 +9,9 @@ for candidate in python3 /usr/bin/python3; do
     if "$candidate" -c 'import prometheus_client' 2>/dev/null; then python="$candidate"; break; fi
 done
 
-dir=$(mktemp -d)
-daemon_pid=
-cleanup() {
-    [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null || true
-    rm -rf "$dir"
-}
-trap cleanup EXIT
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-child_ports=$((20000 + RANDOM % 10000))
+source "$(dirname "$0")/daemon.sh"
 touch "$dir/a.gguf" "$dir/b.gguf"
-cat > "$dir/ggufd.toml" <<TOML
-listen = "127.0.0.1:$port"
-port_range = "$child_ports-$((child_ports + 10))"
-models_dir = ""
-llama_server = "$FAKE_LLAMA_SERVER"
+start_daemon a <<TOML
 [memory]
 budget = { "0" = "1GiB" }
 [services.a]
@@ -33,12 +20,6 @@ model = "$dir/a.gguf"
 model = "$dir/b.gguf"
 load = "lazy"
 TOML
-"$GGUFD_BINARY" serve --config "$dir/ggufd.toml" > "$dir/log" 2>&1 &
-daemon_pid=$!
-for _ in $(seq 600); do
-    curl -sf "http://127.0.0.1:$port/health/a" > /dev/null && break
-    sleep 0.1
-done
 curl -sf "http://127.0.0.1:$port/v1/chat/completions" -d '{"model":"a","messages":[]}' > /dev/null ||
     { echo "FAIL: the completion failed"; cat "$dir/log"; exit 1; }
 curl -sf "http://127.0.0.1:$port/metrics" > "$dir/metrics"
