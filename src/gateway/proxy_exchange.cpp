@@ -44,7 +44,8 @@ ProxyExchange::~ProxyExchange() {
 }
 
 void ProxyExchange::begin() {
-    request_head_ = upstream_request_head(client_.request(), target_, service_->port(), client_.body().size());
+    request_head_ = upstream_request_head(client_.request(), target_, service_->port(), client_.body().size(),
+                                          client_.worker().context().config.forward_credentials);
     if (connect(true)) send_request();
 }
 

@@ -111,6 +111,17 @@ struct Config {
     Duration drain_timeout = std::chrono::seconds(30);      ///< in-flight requests at shutdown
     int workers = 0;                          ///< front-door event loops; 0: one per CPU (max 4)
 
+    // What one client may cost the front door (docs/LIMITS.md): nginx's defaults where it has one.
+    Duration header_timeout = std::chrono::seconds(60);     ///< the whole request head, from its first byte
+    Duration body_timeout = std::chrono::minutes(5);        ///< the whole body, from the end of the head
+    Duration keepalive_timeout = std::chrono::seconds(75);  ///< idle between requests
+    Duration send_timeout = std::chrono::seconds(60);       ///< a client that takes none of our bytes
+    int max_connections = 1024;                             ///< client connections, all workers together
+    /// Browser origins ("http://localhost:3000") allowed on a keyless admin API besides the
+    /// daemon's own (docs/LIMITS.md, "The admin API and browsers").
+    std::vector<std::string> admin_origins;
+    bool forward_credentials = false;         ///< pass Authorization and X-Api-Key on to children
+
     MemoryConfig memory;
     std::vector<ServiceConfig> services;      ///< configured first, then discovered, names unique
 };
