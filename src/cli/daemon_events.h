@@ -1,6 +1,6 @@
 // What the daemon's main thread waits for: SIGTERM/SIGINT/SIGHUP (through a signalfd, the
 // signals being blocked in every thread) and reload requests from the admin API (through an
-// eventfd), with a timeout for the watchdog.
+// eventfd).
 #pragma once
 
 #include <signal.h>
@@ -27,7 +27,7 @@ public:
         int signal = 0;                    ///< SIGTERM, SIGINT or SIGHUP; 0 when none
         std::vector<ReloadReply> reloads;  ///< reload requests to answer
     };
-    /// Waits up to `timeout` for signals or reload requests.
+    /// Waits up to `timeout` (negative: for ever) for signals or reload requests.
     Event wait(std::chrono::milliseconds timeout);
 
     /// Thread-safe: asks the main thread to reload; `reply` is called from the main thread.

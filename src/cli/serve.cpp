@@ -5,8 +5,6 @@
 // drain).
 #include "serve.h"
 
-#include <systemd/sd-daemon.h>
-
 #include <spdlog/spdlog.h>
 
 #include <future>
@@ -16,6 +14,7 @@
 #include "daemon_events.h"
 #include "exit_codes.h"
 #include "gpu_setup.h"
+#include "systemd_notify.h"
 #include "ggufd/gateway/gateway.h"
 #include "ggufd/gpu/discovery.h"
 #include "ggufd/net/socket.h"
@@ -27,30 +26,6 @@ namespace ggufd::cli {
 namespace {
 
 using namespace std::chrono_literals;
-
-class WatchdogPinger {
-public:
-    WatchdogPinger() {
-        uint64_t usec = 0;
-        if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) interval_ = std::chrono::microseconds(usec / 2);
-    }
-    void maybe_ping() {
-        if (interval_.count() == 0) return;
-        auto now = std::chrono::steady_clock::now();
-        if (now - last_ < interval_) return;
-        last_ = now;
-        sd_notify(0, "WATCHDOG=1");
-    }
-    std::chrono::milliseconds tick() const {
-        return interval_.count() ? std::min<std::chrono::milliseconds>(
-                                       std::chrono::duration_cast<std::chrono::milliseconds>(interval_), 1000ms)
-                                 : 1000ms;
-    }
-
-private:
-    std::chrono::microseconds interval_{0};
-    std::chrono::steady_clock::time_point last_{};
-};
 
 void log_gpus(const gpu::Discovery& discovery) {
     if (discovery.devices.empty()) spdlog::info("no GPUs found: services run on the CPU");
@@ -65,15 +40,16 @@ void log_gpus(const gpu::Discovery& discovery) {
     }
 }
 
-void shut_down(gateway::Gateway& gateway, supervisor::Supervisor& supervisor, const config::Config& config,
+// `drain_timeout` is the latest configuration's: a reload may have changed it.
+void shut_down(gateway::Gateway& gateway, supervisor::Supervisor& supervisor, config::Duration drain_timeout,
                DaemonEvents& events) {
-    sd_notify(0, "STOPPING=1\nSTATUS=Shutting down");
+    notify_systemd(notify_text::stopping());
     gateway.stop_accepting();
     int in_flight = gateway.active_requests();
     if (in_flight > 0) {
         spdlog::info("shutting down: waiting up to {} for {} request(s) in flight (signal again to skip)",
-                     units::format_duration(config.drain_timeout), in_flight);
-        auto deadline = std::chrono::steady_clock::now() + config.drain_timeout;
+                     units::format_duration(drain_timeout), in_flight);
+        auto deadline = std::chrono::steady_clock::now() + drain_timeout;
         while (!gateway.wait_drained(100ms)) {
             DaemonEvents::Event event = events.wait(0ms);
             for (auto& reply : event.reloads) reply(503, R"({"ok":false,"error":"the daemon is shutting down"})");
@@ -105,8 +81,12 @@ int run_serve(const ServeOptions& options) {
     DaemonEvents events(signals);
     logging::setup(options.log_level);
     LoadedConfig loaded = load_config(options.config_path);
-    if (!report_load(loaded)) return kUsage;
+    if (!loaded.result.errors.empty()) {
+        report_load(loaded);
+        return kUsage;
+    }
     const config::Config& config = *loaded.result.config;
+    // Into the log only: printing them to stderr as well showed each warning twice.
     for (const auto& warning : loaded.result.warnings) spdlog::warn("{}", warning);
     spdlog::info("ggufd starting with {} ({} service(s))", loaded.described_source, config.services.size());
 
@@ -132,14 +112,15 @@ int run_serve(const ServeOptions& options) {
     spdlog::info("front door listening on {}:{} ({} worker(s))", config.listen.host, config.listen.port,
                  gateway.worker_count());
     supervisor.start([] {
-        sd_notify(0, "READY=1\nSTATUS=Serving");
+        notify_systemd(notify_text::ready("Serving"));
         spdlog::info("eager services settled: ready");
     });
 
+    // Pings from its own thread: the loop below waits for reloads and drains of any length.
     WatchdogPinger watchdog;
+    config::Duration drain_timeout = config.drain_timeout;
     while (true) {
-        watchdog.maybe_ping();
-        DaemonEvents::Event event = events.wait(watchdog.tick());
+        DaemonEvents::Event event = events.wait(std::chrono::milliseconds(-1));
         if (event.signal == SIGTERM || event.signal == SIGINT) {
             spdlog::info("received {}", event.signal == SIGTERM ? "SIGTERM" : "SIGINT");
             for (auto& reply : event.reloads) reply(503, R"({"ok":false,"error":"the daemon is shutting down"})");
@@ -147,13 +128,14 @@ int run_serve(const ServeOptions& options) {
         }
         if (event.signal == SIGHUP || !event.reloads.empty()) {
             spdlog::info("reloading the configuration ({})", event.signal == SIGHUP ? "SIGHUP" : "POST /reload");
-            sd_notify(0, "RELOADING=1\nSTATUS=Reloading the configuration");
+            notify_systemd(notify_text::reloading(monotonic_usec()));
             ReloadOutcome outcome = reload_config(options.config_path, config, supervisor, monitor);
-            sd_notify(0, "READY=1\nSTATUS=Serving");
+            if (outcome.drain_timeout) drain_timeout = *outcome.drain_timeout;
+            notify_systemd(notify_text::ready(outcome.status));
             for (auto& reply : event.reloads) reply(outcome.http_status, outcome.json);
         }
     }
-    shut_down(gateway, supervisor, config, events);
+    shut_down(gateway, supervisor, drain_timeout, events);
     spdlog::shutdown();  // joins the periodic flusher and flushes what is buffered
     return kOk;
 }

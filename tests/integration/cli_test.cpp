@@ -1,0 +1,68 @@
+// The command line's own promises (docs/CLI.md): the service commands take aliases as `status`
+// does, a missing daemon gets advice rather than a library's error name, and every command's
+// --help shows its defaults, environment variables and exit codes.
+#include <gtest/gtest.h>
+
+#include "cli.h"
+#include "daemon.h"
+#include "wait.h"
+
+using namespace ggufd::test;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+constexpr int kUnreachable = 3;  // docs/CLI.md: no daemon answered
+
+class Cli : public testing::Test {
+protected:
+    TempDir dir;
+};
+
+}  // namespace
+
+TEST_F(Cli, ServiceCommandsAcceptAliases) {
+    Daemon daemon(dir, DaemonOptions("[services.one]\nmodel = \"" + dir.write("one.gguf", "x").string() +
+                                     "\"\naliases = [\"uno\"]\n"));
+    ASSERT_TRUE(daemon.wait_state("one", "ready")) << daemon.log();
+    const std::vector<std::string> url = {"--url", daemon.url()};
+    auto with_url = [&](std::vector<std::string> args) {
+        args.insert(args.end(), url.begin(), url.end());
+        return run_ggufd(dir, args);
+    };
+
+    auto stop = with_url({"stop", "uno"});
+    EXPECT_EQ(stop.exit_code, 0) << stop.output;
+    EXPECT_EQ(daemon.service("one")["state"], "stopped");
+    auto start = with_url({"start", "uno"});
+    EXPECT_EQ(start.exit_code, 0) << start.output;
+    EXPECT_NE(start.output.find("uno: ready"), std::string::npos) << start.output;
+    const json pid = daemon.service("one")["pid"];
+    auto restart = with_url({"restart", "uno"});
+    EXPECT_EQ(restart.exit_code, 0) << restart.output;
+    EXPECT_NE(daemon.service("one")["pid"], pid);
+    auto logs = with_url({"logs", "uno", "-n", "5"});
+    EXPECT_EQ(logs.exit_code, 0) << logs.output;
+    auto status = with_url({"status", "uno"});
+    EXPECT_EQ(status.exit_code, 0) << status.output;
+}
+
+TEST_F(Cli, NoDaemonSaysWhereItLookedAndWhatToDo) {
+    const std::string url = "http://127.0.0.1:" + std::to_string(free_port());
+    auto result = run_ggufd(dir, {"status", "--url", url});
+    EXPECT_EQ(result.exit_code, kUnreachable) << result.output;
+    EXPECT_NE(result.output.find("no daemon answered at " + url + " (from --url): could not connect"),
+              std::string::npos)
+        << result.output;
+    EXPECT_NE(result.output.find("ggufd serve"), std::string::npos) << result.output;
+    EXPECT_EQ(result.output.find("(Connection)"), std::string::npos) << "a library's error name is no advice";
+
+    // Without --url the address comes from the config, and the message says which key of which file.
+    const uint16_t port = free_port();
+    auto config = dir.write("ggufd.toml", "listen = \"127.0.0.1:" + std::to_string(port) + "\"\nmodels_dir = \"\"\n");
+    auto from_config = run_ggufd(dir, {"reload", "-c", config.string()});
+    EXPECT_EQ(from_config.exit_code, kUnreachable) << from_config.output;
+    EXPECT_NE(from_config.output.find("(from `listen` in " + config.string() + ")"), std::string::npos)
+        << from_config.output;
+}
