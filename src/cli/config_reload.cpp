@@ -1,12 +1,11 @@
 #include "config_reload.h"
 
-#include <spdlog/spdlog.h>
-
 #include <future>
 #include <nlohmann/json.hpp>
 
 #include "config_source.h"
 #include "gpu_setup.h"
+#include "ggufd/util/log.h"
 
 namespace ggufd::cli {
 namespace {

@@ -5,8 +5,6 @@
 // drain).
 #include "serve.h"
 
-#include <spdlog/spdlog.h>
-
 #include <future>
 
 #include "config_reload.h"
@@ -19,6 +17,7 @@
 #include "ggufd/gpu/discovery.h"
 #include "ggufd/net/socket.h"
 #include "ggufd/supervisor/supervisor.h"
+#include "ggufd/util/log.h"
 #include "ggufd/util/logging.h"
 #include "ggufd/util/units.h"
 
@@ -79,6 +78,9 @@ int run_serve(const ServeOptions& options) {
     // mask, so SIGTERM/SIGINT/SIGHUP reach only the main thread.
     sigset_t signals = block_daemon_signals();
     DaemonEvents events(signals);
+    // Pings from a thread of its own, from now on: loading the config, discovering GPUs, reloads
+    // and drains all keep the main thread busy for as long as they take.
+    WatchdogPinger watchdog;
     logging::setup(options.log_level);
     LoadedConfig loaded = load_config(options.config_path);
     if (!loaded.result.errors.empty()) {
@@ -116,8 +118,6 @@ int run_serve(const ServeOptions& options) {
         spdlog::info("eager services settled: ready");
     });
 
-    // Pings from its own thread: the loop below waits for reloads and drains of any length.
-    WatchdogPinger watchdog;
     config::Duration drain_timeout = config.drain_timeout;
     while (true) {
         DaemonEvents::Event event = events.wait(std::chrono::milliseconds(-1));

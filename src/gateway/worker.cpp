@@ -2,11 +2,10 @@
 
 #include <sys/socket.h>
 
-#include <spdlog/spdlog.h>
-
 #include <cerrno>
 
 #include "ggufd/net/socket.h"
+#include "ggufd/util/log.h"
 
 namespace ggufd::gateway {
 namespace {

@@ -1,7 +1,7 @@
 // The memory budget's gate before a child starts (docs/MEMORY.md): the supervisor's side of
 // memory_budget.h — who holds memory, whom to stop, and waiting for the memory to be freed.
-#include <spdlog/spdlog.h>
 
+#include "ggufd/util/log.h"
 #include "ggufd/util/units.h"
 #include "supervisor_core.h"
 

@@ -1,8 +1,8 @@
 // Reloading the configuration (docs/CLI.md): unchanged services keep running, changed ones restart
 // with their new settings, removed ones stop, new ones start per their `load`.
-#include <spdlog/spdlog.h>
 
 #include "supervisor_core.h"
+#include "ggufd/util/log.h"
 
 namespace ggufd::supervisor {
 

@@ -3,13 +3,12 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <spdlog/spdlog.h>
-
 #include <array>
 #include <filesystem>
 
-#include "ggufd/util/units.h"
 #include "ggufd/supervisor/model_facts.h"
+#include "ggufd/util/log.h"
+#include "ggufd/util/units.h"
 #include "launch_plan.h"
 
 namespace ggufd::supervisor {
