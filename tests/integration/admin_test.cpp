@@ -135,7 +135,7 @@ TEST(AdminCli, AnUnreachableDaemonIsExitCode3) {
     auto status = cli.wait(60s);
     ASSERT_TRUE(status && WIFEXITED(*status));
     EXPECT_EQ(WEXITSTATUS(*status), 3) << cli.log();
-    EXPECT_NE(cli.log().find("Is `ggufd serve` running?"), std::string::npos);
+    EXPECT_NE(cli.log().find("Start it with `ggufd serve`"), std::string::npos) << cli.log();
 }
 
 TEST_F(Admin, MetricsCountRequestsTokensAndLatencyInPrometheusText) {
