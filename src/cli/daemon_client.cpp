@@ -49,21 +49,23 @@ std::string describe_transport_error(const std::string& httplib_error) {
 }
 
 DaemonClient::DaemonClient(std::string url, const std::optional<config::Config>& config,
-                           std::chrono::seconds read_timeout)
+                           std::chrono::seconds read_timeout, Door door)
     : url_(std::move(url)), url_source_("--url"), read_timeout_(read_timeout) {
+    const bool admin_listener = door == Door::admin && config && config->admin_listen;
     if (url_.empty() && !config) {
         url_ = "http://127.0.0.1:8080";
         url_source_ = "the built-in default";
     } else if (url_.empty()) {
-        url_ = url_for(config->admin_listen.value_or(config->listen));
-        const std::string key = config->admin_listen ? "admin_listen" : "listen";
+        url_ = url_for(admin_listener ? *config->admin_listen : config->listen);
+        const std::string key = admin_listener ? "admin_listen" : "listen";
         url_source_ = config->source_file.empty() ? "the built-in default `" + key + "` (no config file)"
                                                   : "`" + key + "` in " + config->source_file.string();
     }
     if (const char* key = std::getenv("GGUFD_API_KEY"); key && *key) {
         api_key_ = key;
     } else if (config) {
-        const auto& keys = config->admin_api_keys.empty() ? config->api_keys : config->admin_api_keys;
+        const bool admin_keys = door == Door::admin && !config->admin_api_keys.empty();
+        const auto& keys = admin_keys ? config->admin_api_keys : config->api_keys;
         if (!keys.empty()) api_key_ = keys.front();
     }
 }
@@ -115,15 +117,19 @@ int report_failure(const DaemonClient& client, const DaemonResponse& response) {
                      describe_transport_error(response.error).c_str());
         return kUnreachable;
     }
-    std::string message = response.body;
-    auto json = nlohmann::json::parse(response.body, nullptr, false);
-    if (json.is_object() && json.contains("error") && json["error"].contains("message")) {
-        message = json["error"]["message"].get<std::string>();
-    }
-    std::fprintf(stderr, "ggufd: %s (HTTP %d)\n", message.c_str(), response.status);
+    std::fprintf(stderr, "ggufd: %s (HTTP %d)\n", error_message_of(response.body).c_str(), response.status);
     if (response.status == 404) return kNotFound;
     if (response.status == 401) return kUsage;
     return kFailed;
+}
+
+std::string error_message_of(const std::string& body) {
+    auto json = nlohmann::json::parse(body, nullptr, false);
+    if (json.is_object() && json.contains("error") && json["error"].is_object() && json["error"].contains("message") &&
+        json["error"]["message"].is_string()) {
+        return json["error"]["message"].get<std::string>();
+    }
+    return body;
 }
 
 }  // namespace ggufd::cli

@@ -3,6 +3,7 @@
 // --help shows its defaults, environment variables and exit codes.
 #include <gtest/gtest.h>
 
+#include "binaries.h"
 #include "cli.h"
 #include "daemon.h"
 #include "wait.h"
@@ -65,4 +66,32 @@ TEST_F(Cli, NoDaemonSaysWhereItLookedAndWhatToDo) {
     EXPECT_EQ(from_config.exit_code, kUnreachable) << from_config.output;
     EXPECT_NE(from_config.output.find("(from `listen` in " + config.string() + ")"), std::string::npos)
         << from_config.output;
+}
+
+TEST_F(Cli, EveryHelpShowsDefaultsEnvironmentAndExitCodes) {
+    const std::vector<std::vector<std::string>> commands = {
+        {}, {"serve"}, {"check-config"}, {"doctor"}, {"models"}, {"status"}, {"start"}, {"stop"},
+        {"restart"}, {"logs"}, {"reload"}, {"chat"}, {"systemd", "install"}};
+    for (auto command : commands) {
+        command.push_back("--help");
+        auto result = run_ggufd(dir, command);
+        EXPECT_EQ(result.exit_code, 0) << command.front() << ": " << result.output;
+        EXPECT_NE(result.output.find("\nExit codes:\n  0  "), std::string::npos) << command.front() << ": " << result.output;
+        EXPECT_NE(result.output.find("\nEnvironment:\n"), std::string::npos) << command.front() << ": " << result.output;
+    }
+    EXPECT_NE(run_ggufd(dir, {"logs", "--help"}).output.find("--tail N:NONNEGATIVE=100"), std::string::npos);
+    EXPECT_NE(run_ggufd(dir, {"serve", "--help"}).output.find("=info"), std::string::npos);
+    EXPECT_NE(run_ggufd(dir, {"status", "--help"}).output.find("GGUFD_API_KEY"), std::string::npos);
+}
+
+TEST_F(Cli, TheManPageDescribesEveryCommand) {
+    auto result = run_ggufd(dir, {"--man-page"});
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    for (const char* command : {"serve", "check-config", "doctor", "models", "status", "start", "stop", "restart",
+                                "logs", "reload", "chat", "systemd install"}) {
+        std::string roff = command;  // hyphens are written \- in roff
+        for (size_t at = roff.find('-'); at != std::string::npos; at = roff.find('-', at + 2)) roff.insert(at, "\\");
+        EXPECT_NE(result.output.find(".SS \"ggufd " + roff + " [OPTIONS]"), std::string::npos) << command;
+    }
+    EXPECT_EQ(result.output, read_file(build_binary("ggufd.1"))) << "the build writes the same page (build/ggufd.1)";
 }
