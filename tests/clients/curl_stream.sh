@@ -3,15 +3,8 @@
 # ends with data: [DONE]. Run by CTest with GGUFD_BINARY and FAKE_LLAMA_SERVER set.
 set -euo pipefail
 
-dir=$(mktemp -d)
-daemon_pid=
-cleanup() {
-    [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null || true
-    rm -rf "$dir"
-}
-trap cleanup EXIT
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+source "$(dirname "${BASH_SOURCE[0]}")/../support/scratch.sh"
+port=$(free_port)
 child_ports=$((20000 + RANDOM % 10000))
 touch "$dir/m.gguf"
 cat > "$dir/ggufd.toml" <<TOML
