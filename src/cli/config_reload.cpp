@@ -63,8 +63,9 @@ ReloadOutcome reload_config(const std::string& config_path, const config::Config
         for (const auto& name : names) text += (text.empty() ? "" : ", ") + name;
         return text.empty() ? std::string("none") : text;
     };
-    spdlog::info("reload from {}: added {}; removed {}; restarted {}; {} unchanged", loaded.described_source,
-                 list(report.added), list(report.removed), list(report.restarted), report.unchanged.size());
+    spdlog::info("reload from {}: added {}; removed {}; restarted {}; retried {}; {} unchanged",
+                 loaded.described_source, list(report.added), list(report.removed), list(report.restarted),
+                 list(report.retried), report.unchanged.size());
     if (!restart_keys.empty()) {
         spdlog::warn("reload: {} changed; these take effect when ggufd is restarted", list(restart_keys));
     }
@@ -74,10 +75,12 @@ ReloadOutcome reload_config(const std::string& config_path, const config::Config
                            {"removed", report.removed},
                            {"restarted", report.restarted},
                            {"unchanged", report.unchanged},
+                           {"retried", report.retried},
                            {"needs_restart", restart_keys}};
     std::string status = "Serving; last reload applied: " + std::to_string(report.added.size()) + " added, " +
                          std::to_string(report.removed.size()) + " removed, " + std::to_string(report.restarted.size()) +
                          " restarted, " + std::to_string(report.unchanged.size()) + " unchanged";
+    if (!report.retried.empty()) status += ", " + std::to_string(report.retried.size()) + " failed one(s) retried";
     if (!restart_keys.empty()) status += "; " + list(restart_keys) + " wait for a restart";
     return {200, body.dump(), status, drain_timeout};
 }

@@ -15,6 +15,7 @@
 #include "systemd_notify.h"
 #include "ggufd/gateway/gateway.h"
 #include "ggufd/gpu/discovery.h"
+#include "ggufd/net/fd_limit.h"
 #include "ggufd/net/socket.h"
 #include "ggufd/supervisor/supervisor.h"
 #include "ggufd/util/log.h"
@@ -43,7 +44,7 @@ void log_gpus(const gpu::Discovery& discovery) {
 void shut_down(gateway::Gateway& gateway, supervisor::Supervisor& supervisor, config::Duration drain_timeout,
                DaemonEvents& events) {
     notify_systemd(notify_text::stopping());
-    gateway.stop_accepting();
+    gateway.start_draining();
     int in_flight = gateway.active_requests();
     if (in_flight > 0) {
         spdlog::info("shutting down: waiting up to {} for {} request(s) in flight (signal again to skip)",
@@ -82,6 +83,7 @@ int run_serve(const ServeOptions& options) {
     // and drains all keep the main thread busy for as long as they take.
     WatchdogPinger watchdog;
     logging::setup(options.log_level);
+    spdlog::info("{}", net::raise_fd_limit().describe());
     LoadedConfig loaded = load_config(options.config_path);
     if (!loaded.result.errors.empty()) {
         report_load(loaded);

@@ -19,7 +19,7 @@ std::optional<nlohmann::json> read_record(const std::filesystem::path& file) {
     return json;
 }
 
-Daemon::Daemon(const TempDir& dir, DaemonOptions options) {
+Daemon::Daemon(const TempDir& dir, DaemonOptions options) : admin_key_(options.admin_key) {
     port_ = free_port();
     child_ports_ = free_port_range(50);
     fixed_part_ = "listen = \"127.0.0.1:" + std::to_string(port_) + "\"\n" +
@@ -30,9 +30,11 @@ Daemon::Daemon(const TempDir& dir, DaemonOptions options) {
     static int counter = 0;
     std::string suffix = std::to_string(counter++);
     config_file_ = dir.write("ggufd-" + suffix + ".toml", config);
-    process_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{build_binary("ggufd").string(), "serve", "--config", config_file_.string()},
-        dir.path() / ("ggufd-" + suffix + ".log"), options.env);
+    std::vector<std::string> argv = options.command_prefix;
+    for (std::string arg : {build_binary("ggufd").string(), std::string("serve"), std::string("--config"), config_file_.string()}) {
+        argv.push_back(std::move(arg));
+    }
+    process_ = std::make_unique<ChildProcess>(argv, dir.path() / ("ggufd-" + suffix + ".log"), options.env);
     if (options.wait_until_listening) wait_listening();
 }
 
@@ -43,7 +45,9 @@ bool Daemon::wait_listening(std::chrono::milliseconds timeout) {
 }
 
 nlohmann::json Daemon::service(const std::string& name) const {
-    auto response = http_get(port_, "/services/" + name);
+    std::map<std::string, std::string> headers;
+    if (!admin_key_.empty()) headers["Authorization"] = "Bearer " + admin_key_;
+    auto response = http_get(port_, "/services/" + name, headers);
     if (response.status != 200) return nullptr;
     return nlohmann::json::parse(response.body, nullptr, false);
 }
