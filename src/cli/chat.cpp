@@ -191,6 +191,51 @@ private:
     std::string buffer_;
 };
 
+void switch_model(const DaemonClient& door, ChatSession& session, const std::string& name) {
+    int exit_code = kOk;
+    auto models = list_models(door, exit_code);
+    if (!models) return;
+    bool known = std::any_of(models->begin(), models->end(), [&](const auto& model) { return model.first == name; });
+    if (!known) {
+        std::printf("usage: /model NAME, one of: %s\n", names_of(*models).c_str());
+        return;
+    }
+    session.set_model(name);
+    std::printf("(now chatting with %s; the conversation carries over, /clear starts afresh)\n", name.c_str());
+}
+
+void set_fields(ChatSession& session, const std::string& item) {
+    auto fields = parse_fields({item});
+    if (auto* error = std::get_if<std::string>(&fields)) {
+        std::printf("%s\n", error->c_str());
+        return;
+    }
+    session.set_fields(std::get<nlohmann::json>(fields));
+    std::printf("(set %s for the replies to come)\n", item.c_str());
+}
+
+// Carries out what a line typed at the prompt asks for; false when it asks to leave.
+bool carry_out(const ChatInput& input, const DaemonClient& door, ChatSession& session, int interrupts) {
+    switch (input.kind) {
+        case ChatInput::Kind::empty: return true;
+        case ChatInput::Kind::quit: return false;
+        case ChatInput::Kind::clear:
+            session.clear();
+            std::puts("(conversation cleared)");
+            return true;
+        case ChatInput::Kind::help: std::fputs(chat_commands_help().c_str(), stdout); return true;
+        case ChatInput::Kind::unknown_command:
+            std::printf("unknown command %s; the commands are:\n%s", input.text.c_str(), chat_commands_help().c_str());
+            return true;
+        case ChatInput::Kind::model: switch_model(door, session, input.text); return true;
+        case ChatInput::Kind::set: set_fields(session, input.text); return true;
+        case ChatInput::Kind::message: break;
+    }
+    Reply reply = stream_reply(door, session.request_body(input.text), interrupts);
+    if (reply.exit_code == kOk) session.remember(input.text, reply.text);
+    return true;
+}
+
 int interactive(const DaemonClient& door, ChatSession& session) {
     sigset_t interrupt;
     sigemptyset(&interrupt);
@@ -208,46 +253,7 @@ int interactive(const DaemonClient& door, ChatSession& session) {
             std::fputc('\n', stdout);
             return kOk;
         }
-        ChatInput input = parse_chat_input(*line);
-        switch (input.kind) {
-            case ChatInput::Kind::empty: continue;
-            case ChatInput::Kind::quit: return kOk;
-            case ChatInput::Kind::clear:
-                session.clear();
-                std::puts("(conversation cleared)");
-                continue;
-            case ChatInput::Kind::help: std::fputs(chat_commands_help().c_str(), stdout); continue;
-            case ChatInput::Kind::unknown_command:
-                std::printf("unknown command %s; the commands are:\n%s", input.text.c_str(), chat_commands_help().c_str());
-                continue;
-            case ChatInput::Kind::model: {
-                int code = kOk;
-                auto models = list_models(door, code);
-                if (!models) continue;
-                bool known = std::any_of(models->begin(), models->end(), [&](const auto& m) { return m.first == input.text; });
-                if (input.text.empty() || !known) {
-                    std::printf("usage: /model NAME, one of: %s\n", names_of(*models).c_str());
-                    continue;
-                }
-                session.set_model(input.text);
-                std::printf("(now chatting with %s; the conversation carries over, /clear starts afresh)\n",
-                            input.text.c_str());
-                continue;
-            }
-            case ChatInput::Kind::set: {
-                auto fields = parse_fields({input.text});
-                if (auto* error = std::get_if<std::string>(&fields)) {
-                    std::printf("%s\n", error->c_str());
-                    continue;
-                }
-                session.set_fields(std::get<nlohmann::json>(fields));
-                std::printf("(set %s for the replies to come)\n", input.text.c_str());
-                continue;
-            }
-            case ChatInput::Kind::message: break;
-        }
-        Reply reply = stream_reply(door, session.request_body(input.text), interrupts.get());
-        if (reply.exit_code == kOk) session.remember(input.text, reply.text);
+        if (!carry_out(parse_chat_input(*line), door, session, interrupts.get())) return kOk;
     }
 }
 
