@@ -1,6 +1,6 @@
 // The command line's own promises (docs/CLI.md): the service commands take aliases as `status`
 // does, a missing daemon gets advice rather than a library's error name, and every command's
-// --help shows its defaults, environment variables and exit codes.
+// --help shows its defaults, environment variables and exit codes; serve logs each config warning once.
 #include <gtest/gtest.h>
 
 #include "binaries.h"
@@ -94,4 +94,18 @@ TEST_F(Cli, TheManPageDescribesEveryCommand) {
         EXPECT_NE(result.output.find(".SS \"ggufd " + roff + " [OPTIONS]"), std::string::npos) << command;
     }
     EXPECT_EQ(result.output, read_file(build_binary("ggufd.1"))) << "the build writes the same page (build/ggufd.1)";
+}
+
+TEST_F(Cli, ServeWarnsOfAMissingModelsDirOnce) {
+    DaemonOptions options;
+    options.models_dir = (dir.path() / "no-models-here").string();
+    Daemon daemon(dir, options);
+    // The warning is logged before the front door listens; the log is flushed within a second.
+    ASSERT_TRUE(wait_until([&] { return daemon.log().find("front door listening") != std::string::npos; }, 30s))
+        << daemon.log();
+    const std::string log = daemon.log();
+    const std::string warning = "no-models-here does not exist: no models discovered";
+    const size_t first = log.find(warning);
+    ASSERT_NE(first, std::string::npos) << log;
+    EXPECT_EQ(log.find(warning, first + 1), std::string::npos) << "logged twice:\n" << log;
 }
