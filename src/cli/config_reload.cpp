@@ -23,6 +23,7 @@ std::vector<std::string> needing_restart(const config::Config& running, const co
     note(running.admin_api_keys != next.admin_api_keys, "admin_api_keys");
     note(running.max_body_bytes != next.max_body_bytes, "max_body_size");
     note(running.upstream_timeout != next.upstream_timeout, "upstream_timeout");
+    note(running.cors_origins != next.cors_origins, "cors_origins");
     return keys;
 }
 
@@ -44,10 +45,10 @@ ReloadOutcome reload_config(const std::string& config_path, const config::Config
                 std::nullopt};
     }
     config::Config next = *loaded.result.config;
-    const config::Duration drain_timeout = next.drain_timeout;
     for (const auto& warning : loaded.result.warnings) spdlog::warn("reload: {}", warning);
     auto restart_keys = needing_restart(running, next);
     auto budgets = make_memory_options(next, monitor).budgets;
+    config::Config running_now = next;
 
     std::promise<supervisor::ReloadReport> applied;
     supervisor.reload(std::move(next), std::move(budgets),
@@ -82,7 +83,7 @@ ReloadOutcome reload_config(const std::string& config_path, const config::Config
                          " restarted, " + std::to_string(report.unchanged.size()) + " unchanged";
     if (!report.retried.empty()) status += ", " + std::to_string(report.retried.size()) + " failed one(s) retried";
     if (!restart_keys.empty()) status += "; " + list(restart_keys) + " wait for a restart";
-    return {200, body.dump(), status, drain_timeout};
+    return {200, body.dump(), status, std::move(running_now)};
 }
 
 }  // namespace ggufd::cli

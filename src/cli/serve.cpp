@@ -12,6 +12,7 @@
 #include "daemon_events.h"
 #include "exit_codes.h"
 #include "gpu_setup.h"
+#include "models_follower.h"
 #include "systemd_notify.h"
 #include "ggufd/gateway/gateway.h"
 #include "ggufd/gpu/discovery.h"
@@ -120,9 +121,12 @@ int run_serve(const ServeOptions& options) {
         spdlog::info("eager services settled: ready");
     });
 
-    config::Duration drain_timeout = config.drain_timeout;
+    config::Duration drain_timeout = config.drain_timeout;  // a reload may change it
+    ModelsDirFollower models(config, supervisor, monitor);
     while (true) {
-        DaemonEvents::Event event = events.wait(std::chrono::milliseconds(-1));
+        DaemonEvents::Event event = events.wait(models.due_in().value_or(std::chrono::milliseconds(-1)), models.fd());
+        if (event.also_readable) models.on_readable();
+        models.on_due();
         if (event.signal == SIGTERM || event.signal == SIGINT) {
             spdlog::info("received {}", event.signal == SIGTERM ? "SIGTERM" : "SIGINT");
             for (auto& reply : event.reloads) reply(503, R"({"ok":false,"error":"the daemon is shutting down"})");
@@ -132,9 +136,12 @@ int run_serve(const ServeOptions& options) {
             spdlog::info("reloading the configuration ({})", event.signal == SIGHUP ? "SIGHUP" : "POST /reload");
             notify_systemd(notify_text::reloading(monotonic_usec()));
             ReloadOutcome outcome = reload_config(options.config_path, config, supervisor, monitor);
-            if (outcome.drain_timeout) drain_timeout = *outcome.drain_timeout;
             notify_systemd(notify_text::ready(outcome.status));
             for (auto& reply : event.reloads) reply(outcome.http_status, outcome.json);
+            if (outcome.applied) {
+                drain_timeout = outcome.applied->drain_timeout;
+                models.config_changed(*outcome.applied);
+            }
         }
     }
     shut_down(gateway, supervisor, drain_timeout, events);
