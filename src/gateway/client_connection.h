@@ -54,6 +54,12 @@ public:
     // --- the current request, for the dispatcher ---
     const net::RequestHead& request() const { return reader_.head(); }
     std::string_view body() const { return reader_.body(); }
+    /// The body with `padding` readable bytes after it (net::RequestReader::body_with_padding).
+    std::string_view body_with_padding(size_t padding) { return reader_.body_with_padding(padding); }
+    /// The buffer holding the request, lent to a thread that reads the body while the connection
+    /// waits (it reads nothing meanwhile: it is answering this request); given back on its loop.
+    std::string lend_request_buffer() { return reader_.lend_buffer(); }
+    void give_back_request_buffer(std::string buffer) { reader_.give_back(std::move(buffer)); }
     bool head_request() const { return head_only_; }
     /// When the whole request had arrived (the start of every latency ggufd reports).
     net::Clock::time_point request_started_at() const { return request_started_at_; }

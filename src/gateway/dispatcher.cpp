@@ -3,6 +3,7 @@
 #include "admin_api.h"
 #include "admin_guard.h"
 #include "auth.h"
+#include "body_validator.h"
 #include "client_connection.h"
 #include "cors.h"
 #include "model_field.h"
@@ -18,8 +19,7 @@ namespace {
 // A request that lost a race with a stop (idle unload) asks again this many times.
 constexpr int kMaxReadyAttempts = 3;
 
-void handle_model_request(ClientConnection& connection) {
-    ModelField field = extract_model(connection.body());
+void route_by_model(ClientConnection& connection, const ModelField& field) {
     auto directory = connection.worker().context().supervisor.directory();
     switch (field.status) {
         case ModelField::Status::invalid_json:
@@ -41,6 +41,35 @@ void handle_model_request(ClientConnection& connection) {
             Response::error(404, unknown_model_message(field.model, *directory, config), "model_not_found"));
     }
     proxy_to_service(connection, std::move(service), connection.request().target);
+}
+
+// A big body is read on the validator's threads (body_validator.h), never on this worker's: the
+// connection lends the buffer that holds it and waits; the answer comes back to this worker's
+// loop, where the connection is looked up by id (the client may have left; the buffer is then
+// freed with the task).
+void route_by_model_off_loop(ClientConnection& connection) {
+    const std::string_view body = connection.body();
+    std::string buffer = connection.lend_request_buffer();
+    const size_t offset = static_cast<size_t>(body.data() - buffer.data());  // a moved string keeps its bytes
+    Worker* worker = &connection.worker();
+    const uint64_t id = connection.id();
+    auto done = [worker, id](std::string buffer, ModelField field) {
+        // Shared, so that no copy of the task can copy the body.
+        auto lent = std::make_shared<std::string>(std::move(buffer));
+        worker->loop().post([worker, id, lent, field = std::move(field)] {
+            ClientConnection* waiting = worker->find(id);
+            if (!waiting) return;
+            waiting->give_back_request_buffer(std::move(*lent));
+            route_by_model(*waiting, field);
+        });
+    };
+    worker->context().body_validator.submit({std::move(buffer), offset, body.size(), std::move(done)});
+}
+
+void handle_model_request(ClientConnection& connection) {
+    const std::string_view body = connection.body_with_padding(kModelFieldPadding);
+    if (body.size() > kOnLoopBodyBytes) return route_by_model_off_loop(connection);
+    route_by_model(connection, extract_model(body, kModelFieldPadding));
 }
 
 void handle_upstream(ClientConnection& connection, const Route& route) {

@@ -77,6 +77,7 @@ bool Gateway::wait_drained(std::chrono::milliseconds timeout) {
 
 void Gateway::stop() {
     for (auto& worker : workers_) worker->stop();
+    context_->body_validator.stop();  // its last answers go to loops that still exist
     workers_.clear();
 }
 
