@@ -136,8 +136,9 @@ TEST_F(SystemdNotify, ReloadingCarriesItsMonotonicTimeAndTheStatusSaysWhatItDid)
     const auto reload_started = std::chrono::steady_clock::now();
     auto response = http_post(daemon->port(), "/reload", "");
     ASSERT_EQ(response.status, 200) << response.body;
+    // Sent before the reload began, but the reader thread may not have taken it in yet.
+    ASSERT_TRUE(notify.wait_for("RELOADING=1")) << notify.all();
     auto reloading = notify.find("RELOADING=1");
-    ASSERT_TRUE(reloading) << notify.all();
     const std::string key = "MONOTONIC_USEC=";
     size_t at = reloading->text.find(key);
     ASSERT_NE(at, std::string::npos) << reloading->text;
@@ -164,7 +165,7 @@ TEST_F(SystemdNotify, WatchdogPingsGoOnWhileTheMainThreadWaitsForChildrenToStop)
     const auto stopped = std::chrono::steady_clock::now();
     ASSERT_TRUE(status.has_value());
     ASSERT_GE(stopped - stop_started, 3s) << "the child's SIGTERM delay is waited for";
-    EXPECT_TRUE(notify.find("STOPPING=1")) << notify.all();
+    EXPECT_TRUE(notify.wait_for("STOPPING=1")) << notify.all();
     expect_pings_every(notify, stop_started, stopped, 2s, "while the children stopped");
 }
 
