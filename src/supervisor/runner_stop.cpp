@@ -2,8 +2,7 @@
 // what an exit means: a stop reported with how it ended, or a failure restarted by policy.
 #include <signal.h>
 
-#include <spdlog/spdlog.h>
-
+#include "ggufd/util/log.h"
 #include "ggufd/util/units.h"
 #include "service_runner.h"
 

@@ -3,8 +3,7 @@
 // in runner_start.cpp, runner_stop.cpp and runner_health.cpp.
 #include "service_runner.h"
 
-#include <spdlog/spdlog.h>
-
+#include "ggufd/util/log.h"
 #include "ggufd/util/units.h"
 
 namespace ggufd::supervisor {
