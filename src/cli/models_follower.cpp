@@ -1,12 +1,11 @@
 #include "models_follower.h"
 
-#include <spdlog/spdlog.h>
-
 #include <future>
 
 #include "ggufd/config/loader.h"
 #include "gpu_setup.h"
 #include "models_rescan.h"
+#include "ggufd/util/log.h"
 
 namespace ggufd::cli {
 namespace {

@@ -3,12 +3,12 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+
+#include "ggufd/util/log.h"
 
 namespace ggufd::cli {
 namespace fs = std::filesystem;

@@ -1,13 +1,12 @@
 #include "ggufd/gateway/gateway.h"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <thread>
 
 #include "gateway_context.h"
 #include "ggufd/net/fd_limit.h"
 #include "ggufd/net/socket.h"
+#include "ggufd/util/log.h"
 #include "worker.h"
 
 namespace ggufd::gateway {

@@ -3,12 +3,11 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
-#include <spdlog/spdlog.h>
-
 #include <cerrno>
 #include <cstring>
 
 #include "ggufd/net/socket.h"
+#include "ggufd/util/log.h"
 #include "ggufd/util/units.h"
 #include "openai_error.h"
 #include "worker.h"

@@ -3,15 +3,8 @@
 # and start_daemon, which runs ggufd (GGUFD_BINARY) on an ephemeral port ($port) against the
 # fake llama-server (FAKE_LLAMA_SERVER) and waits until a service is ready.
 
-dir=$(mktemp -d)
-daemon_pid=
-cleanup() {
-    [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null || true
-    rm -rf "$dir"
-}
-trap cleanup EXIT
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+source "$(dirname "${BASH_SOURCE[0]}")/../support/scratch.sh"
+port=$(free_port)
 
 # start_daemon SERVICE: the rest of the config (sections, services) comes on stdin. Returns once
 # /health/SERVICE answers 200; fails the test, showing the daemon's log, if it does not in 60 s.

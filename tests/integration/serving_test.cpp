@@ -124,9 +124,10 @@ TEST_F(Serving, EachChildBindsLoopbackOnItsOwnPortWithItsGpuMask) {
     EXPECT_EQ((*beta)["env"]["HIP_VISIBLE_DEVICES"], "-1");
     EXPECT_EQ((*beta)["env"]["CUDA_VISIBLE_DEVICES"], "-1");
     auto argv = (*beta)["argv"].get<std::vector<std::string>>();
-    auto layers = std::find(argv.begin(), argv.end(), "--n-gpu-layers");
-    ASSERT_NE(layers, argv.end());
-    EXPECT_EQ(*(layers + 1), "0");
+    auto device = std::find(argv.begin(), argv.end(), "--device");
+    ASSERT_NE(device, argv.end());
+    EXPECT_EQ(*(device + 1), "none");
+    EXPECT_EQ(std::find(argv.begin(), argv.end(), "--n-gpu-layers"), argv.end());
     // Each child is its own process group (a stop signals the whole group).
     EXPECT_EQ((*alpha)["pid"], (*alpha)["pgid"]);
 }
