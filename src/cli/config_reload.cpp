@@ -25,6 +25,7 @@ std::vector<std::string> needing_restart(const config::Config& running, const co
     note(running.max_body_bytes != next.max_body_bytes, "max_body_size");
     note(running.upstream_timeout != next.upstream_timeout, "upstream_timeout");
     note(running.drain_timeout != next.drain_timeout, "drain_timeout");
+    note(running.agent_listen != next.agent_listen, "agent_listen");
     return keys;
 }
 

@@ -16,6 +16,7 @@
 #include "daemon_events.h"
 #include "exit_codes.h"
 #include "gpu_setup.h"
+#include "ggufd/agent/agent_server.h"
 #include "ggufd/gateway/gateway.h"
 #include "ggufd/gpu/discovery.h"
 #include "ggufd/net/socket.h"
@@ -66,8 +67,9 @@ void log_gpus(const gpu::Discovery& discovery) {
 }
 
 void shut_down(gateway::Gateway& gateway, supervisor::Supervisor& supervisor, const config::Config& config,
-               DaemonEvents& events) {
+               DaemonEvents& events, agent::AgentServer* agent) {
     sd_notify(0, "STOPPING=1\nSTATUS=Shutting down");
+    if (agent) agent->shutting_down();  // balancers stop sending while requests in flight finish
     gateway.stop_accepting();
     int in_flight = gateway.active_requests();
     if (in_flight > 0) {
@@ -93,6 +95,7 @@ void shut_down(gateway::Gateway& gateway, supervisor::Supervisor& supervisor, co
     supervisor.stop_all([&children_stopped] { children_stopped.set_value(); });
     children_stopped.get_future().wait();
     gateway.stop();
+    if (agent) agent->stop();
     spdlog::info("all services stopped; exiting");
 }
 
@@ -120,8 +123,11 @@ int run_serve(const ServeOptions& options) {
     for (const auto& budget : *supervisor.budgets()) {
         spdlog::info("GPU {}: memory budget {} ({})", budget.device, units::format_bytes(budget.bytes), budget.source);
     }
-    gateway::Gateway gateway(config, supervisor, monitor,
+    agent::DrainState drains;
+    gateway::Gateway gateway(config, supervisor, monitor, drains,
                              [&events](gateway::ReloadReply reply) { events.request_reload(std::move(reply)); });
+    std::unique_ptr<agent::AgentServer> agent;
+    if (config.agent_listen) agent = std::make_unique<agent::AgentServer>(*config.agent_listen, supervisor, drains);
     try {
         gateway.start();
     } catch (const net::SocketError& e) {
@@ -131,6 +137,16 @@ int run_serve(const ServeOptions& options) {
     }
     spdlog::info("front door listening on {}:{} ({} worker(s))", config.listen.host, config.listen.port,
                  gateway.worker_count());
+    if (agent) {
+        try {
+            agent->start();
+        } catch (const net::SocketError& e) {
+            spdlog::critical("cannot open the HAProxy agent: {}. Change `agent_listen` in {}.", e.what(),
+                             loaded.described_source);
+            return kFailed;
+        }
+        spdlog::info("HAProxy agent listening on {}:{}", config.agent_listen->host, config.agent_listen->port);
+    }
     supervisor.start([] {
         sd_notify(0, "READY=1\nSTATUS=Serving");
         spdlog::info("eager services settled: ready");
@@ -153,7 +169,7 @@ int run_serve(const ServeOptions& options) {
             for (auto& reply : event.reloads) reply(outcome.http_status, outcome.json);
         }
     }
-    shut_down(gateway, supervisor, config, events);
+    shut_down(gateway, supervisor, config, events, agent.get());
     spdlog::shutdown();  // joins the periodic flusher and flushes what is buffered
     return kOk;
 }

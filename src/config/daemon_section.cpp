@@ -140,6 +140,7 @@ const Setting kSettings[] = {
     {"drain_timeout", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { set(r.duration(n, k, DurationRule::zero_allowed), t.config.drain_timeout); }},
     {"workers", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { set(r.integer(n, k, 0, 256), t.config.workers); }},
     {"memory", read_memory},
+    {"agent_listen", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { set(read_listen(r, n, k), t.config.agent_listen); }},
     // Read by service_section.cpp; listed here so that they are known keys.
     {"defaults", [](Reader&, const toml::node&, const std::string&, Target&) {}},
     {"services", [](Reader&, const toml::node&, const std::string&, Target&) {}},

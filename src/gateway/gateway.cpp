@@ -27,8 +27,8 @@ void check_address_free(const config::ListenAddress& address) {
 }  // namespace
 
 Gateway::Gateway(const config::Config& config, supervisor::Supervisor& supervisor, const gpu::DeviceMonitor& devices,
-                 ReloadRequester reload)
-    : context_(std::make_unique<GatewayContext>(config, supervisor, devices, std::move(reload))) {}
+                 agent::DrainState& drains, ReloadRequester reload)
+    : context_(std::make_unique<GatewayContext>(config, supervisor, devices, drains, std::move(reload))) {}
 
 Gateway::~Gateway() { stop(); }
 

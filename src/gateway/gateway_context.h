@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "ggufd/agent/drain_state.h"
 #include "ggufd/config/config.h"
 #include "ggufd/gateway/gateway.h"
 #include "ggufd/gpu/device_monitor.h"
@@ -15,12 +16,13 @@ namespace ggufd::gateway {
 
 struct GatewayContext {
     GatewayContext(const config::Config& config, supervisor::Supervisor& supervisor, const gpu::DeviceMonitor& devices,
-                   ReloadRequester reload)
-        : config(config), supervisor(supervisor), devices(devices), request_reload(std::move(reload)) {}
+                   agent::DrainState& drains, ReloadRequester reload)
+        : config(config), supervisor(supervisor), devices(devices), drains(drains), request_reload(std::move(reload)) {}
 
     const config::Config& config;
     supervisor::Supervisor& supervisor;
     const gpu::DeviceMonitor& devices;
+    agent::DrainState& drains;  ///< `ggufd drain` (docs/SCALE-OUT.md)
     const ReloadRequester request_reload;
     const supervisor::WallClock::time_point started_at = supervisor::WallClock::now();
 

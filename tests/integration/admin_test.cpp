@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "binaries.h"
+#include "cli.h"
 #include "daemon.h"
 #include "wait.h"
 
@@ -13,25 +14,6 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 
 namespace {
-
-struct CliResult {
-    int exit_code = -1;
-    std::string output;
-};
-
-// Runs `ggufd <args> --url <daemon>` and returns its exit code and output.
-CliResult run_cli(const TempDir& dir, const Daemon& daemon, std::vector<std::string> args) {
-    static int counter = 0;
-    std::vector<std::string> argv = {build_binary("ggufd").string()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    argv.insert(argv.end(), {"--url", daemon.url()});
-    ChildProcess cli(argv, dir.path() / ("cli-" + std::to_string(counter++) + ".log"));
-    auto status = cli.wait(120s);
-    CliResult result;
-    result.output = cli.log();
-    if (status && WIFEXITED(*status)) result.exit_code = WEXITSTATUS(*status);
-    return result;
-}
 
 class Admin : public testing::Test {
 protected:

@@ -100,6 +100,9 @@ struct Config {
     Duration drain_timeout = std::chrono::seconds(30);      ///< in-flight requests at shutdown
     int workers = 0;                          ///< front-door event loops; 0: one per CPU (max 4)
 
+    // Scale-out (docs/SCALE-OUT.md): HAProxy's agent-check endpoint, off when unset.
+    std::optional<ListenAddress> agent_listen;
+
     MemoryConfig memory;
     std::vector<ServiceConfig> services;      ///< configured first, then discovered, names unique
 };

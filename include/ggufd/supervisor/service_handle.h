@@ -66,6 +66,10 @@ public:
     /// Front door: releases a slot claimed by try_begin_request().
     void end_request();
     int in_flight() const { return in_flight_.load(); }
+    /// Agent (docs/SCALE-OUT.md): the fewest requests in flight at any moment since the previous
+    /// call, which starts the next window. Slots held through a whole window are taken by long
+    /// requests (streams); short requests come and go and leave room for more.
+    int take_in_flight_low_water();
     /// When the last request ended (or began), for idle unload and least-recently-used eviction.
     std::chrono::steady_clock::time_point last_used() const;
 
@@ -84,6 +88,7 @@ private:
     std::atomic<ServiceState> state_{ServiceState::stopped};
     std::atomic<uint16_t> port_{0};
     std::atomic<int> in_flight_{0};
+    std::atomic<int> in_flight_low_water_{0};
     std::atomic<int64_t> last_used_ns_;
     mutable std::mutex status_mutex_;
     ServiceStatus status_;
