@@ -2,17 +2,13 @@
 
 #include <vector>
 
+#include "ggufd/config/names.h"
+
 namespace ggufd::agent {
 namespace {
 
 constexpr size_t kMaxWhyBytes = 120;
-// Service names are letters, digits and - _ . : (docs/CONFIG.md), as are HAProxy's own.
 constexpr size_t kMaxNameBytes = 128;
-
-bool name_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-           c == '.' || c == ':';
-}
 
 std::vector<std::string_view> words_of(std::string_view line) {
     std::vector<std::string_view> words;
@@ -43,10 +39,7 @@ std::optional<Query> parse_query(std::string_view line) {
     if (words.empty()) return Query{};
     if (words.size() > 2) return std::nullopt;
     std::string_view name = words[0];
-    if (name.size() > kMaxNameBytes) return std::nullopt;
-    for (char c : name) {
-        if (!name_char(c)) return std::nullopt;
-    }
+    if (name.size() > kMaxNameBytes || config::name_problem(name)) return std::nullopt;
     Query query{std::string(name), Role::serve};
     if (words.size() == 2) {
         if (words[1] != "standby") return std::nullopt;

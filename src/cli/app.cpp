@@ -6,7 +6,9 @@
 #include "config_source.h"
 #include "daemon_client.h"
 #include "doctor.h"
+#include "drain_command.h"
 #include "exit_codes.h"
+#include "haproxy_command.h"
 #include "models_command.h"
 #include "serve.h"
 #include "service_commands.h"
@@ -95,6 +97,41 @@ int run(int argc, char** argv) {
     auto* reload_command = app.add_subcommand("reload", "Make a running daemon re-read its config file");
     add_client_options(reload_command, reload_options);
 
+    // Scale-out (docs/SCALE-OUT.md).
+    ClientOptions drain_client;
+    DrainOptions drain;
+    auto* drain_command = app.add_subcommand("drain", "Take the node (or one service) out of its load balancer and wait "
+                                                      "until no request is in flight");
+    drain_command->add_option("service", drain.service, "Only this service");
+    drain_command->add_option("--timeout", drain.timeout, "How long to wait for requests in flight")->capture_default_str();
+    add_client_options(drain_command, drain_client);
+
+    ClientOptions undrain_client;
+    std::string undrain_service;
+    auto* undrain_command = app.add_subcommand("undrain", "Put the node (or one service) back into its load balancer");
+    undrain_command->add_option("service", undrain_service, "Only this service");
+    add_client_options(undrain_command, undrain_client);
+
+    HaproxyConfigOptions haproxy;
+    auto* haproxy_command = app.add_subcommand("haproxy-config", "Write a HAProxy config for a fleet of ggufd nodes");
+    haproxy_command->add_option("--node", haproxy.nodes, "A node's URL (its front door or admin_listen); repeat per node")
+        ->required();
+    haproxy_command->add_option("--listen", haproxy.listen, "Where HAProxy takes clients")->capture_default_str();
+    haproxy_command->add_option("--out", haproxy.out, "Write the config here (default: standard output)");
+    haproxy_command->add_option("--data-dir", haproxy.data_dir,
+                                "Where the /v1/models files go (default: ggufd/ beside --out, else ./ggufd-haproxy)");
+    haproxy_command->add_option("--check-interval", haproxy.check_interval, "Health and agent check interval")
+        ->capture_default_str();
+    haproxy_command->add_option("--max-body", haproxy.max_body, "Largest request body HAProxy reads to find \"model\"")
+        ->capture_default_str();
+    haproxy_command->add_option("--stats-socket", haproxy.stats_socket, "Give HAProxy an admin socket here");
+    haproxy_command->add_option("--api-keys-file", haproxy.api_keys_file,
+                                "The nodes' API keys, one per line, for what HAProxy answers itself");
+    haproxy_command->add_option("--watch", haproxy.watch_seconds, "Ask the nodes again every SECONDS and rewrite on change")
+        ->check(CLI::PositiveNumber);
+    haproxy_command->add_option("--reload", haproxy.reload_command,
+                                "With --watch: run this after each change (e.g. \"systemctl reload haproxy\")");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -110,6 +147,9 @@ int run(int argc, char** argv) {
     if (!action.empty()) return run_service_action(client_for(action_options), action_service, action, action_options.json);
     if (logs_command->parsed()) return run_logs(client_for(logs_options), logs_service, logs_tail, logs_follow);
     if (reload_command->parsed()) return run_reload(client_for(reload_options), reload_options.json);
+    if (drain_command->parsed()) return run_drain(client_for(drain_client), drain, drain_client.json);
+    if (undrain_command->parsed()) return run_undrain(client_for(undrain_client), undrain_service, undrain_client.json);
+    if (haproxy_command->parsed()) return run_haproxy_config(haproxy);
     return kUsage;
 }
 

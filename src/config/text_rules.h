@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "ggufd/config/config.h"
+#include "ggufd/config/names.h"
 #include "ggufd/util/units.h"
 
 namespace ggufd::config {
@@ -23,12 +24,5 @@ units::Parsed<std::pair<uint16_t, uint16_t>> parse_port_range(std::string_view t
 
 /// Checks a CPU list as taskset writes it ("0-7,16"); nullopt when it is fine.
 std::optional<std::string> cpu_list_problem(std::string_view text);
-
-/// Checks a service name or alias: letters, digits, '-', '_', '.', ':' only, since names appear
-/// in URL paths (/health/<name>, /services/<name>); nullopt when it is fine.
-std::optional<std::string> name_problem(std::string_view name);
-
-/// 127.0.0.0/8, ::1 and "localhost": addresses only this machine can reach.
-bool is_loopback_host(std::string_view host);
 
 }  // namespace ggufd::config

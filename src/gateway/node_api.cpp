@@ -67,15 +67,17 @@ void drain_action(ClientConnection& connection, const Route& route) {
     if (route.service.empty()) {
         if (drain) context.drains.drain_node();
         else context.drains.undrain_all();
-    } else {
-        auto service = context.supervisor.directory()->find(route.service);
-        if (!service) {
-            return connection.respond(Response::error(404, "no service named \"" + route.service + "\"", "not_found"));
-        }
-        if (drain) context.drains.drain_service(service->name());
-        else context.drains.undrain_service(service->name());
+        return connection.respond(Response::json(200, drain_status(context).dump()));
     }
-    connection.respond(Response::json(200, drain_status(context).dump()));
+    auto service = context.supervisor.directory()->find(route.service);
+    if (!service) {
+        return connection.respond(Response::error(404, "no service named \"" + route.service + "\"", "not_found"));
+    }
+    if (drain) context.drains.drain_service(service->name());
+    else context.drains.undrain_service(service->name());
+    nlohmann::json status = drain_status(context);
+    status["service"] = service->name();  // the service's own name, when it was asked by an alias
+    connection.respond(Response::json(200, status.dump()));
 }
 
 }  // namespace
