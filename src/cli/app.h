@@ -1,4 +1,4 @@
-// The `ggufd` command line (SPEC §6): one subcommand per job, each with --help.
+// The `ggufd` command line (docs/CLI.md): one subcommand per job, each with --help.
 #pragma once
 
 namespace ggufd::cli {

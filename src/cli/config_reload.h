@@ -1,4 +1,4 @@
-// Reloading the configuration on SIGHUP or POST /reload (SPEC §4): the file is read and
+// Reloading the configuration on SIGHUP or POST /reload (docs/CLI.md): the file is read and
 // validated as at startup; an invalid file changes nothing; a valid one is handed to the
 // supervisor. Settings the front door took at startup need a restart, and the answer says so.
 #pragma once

@@ -62,7 +62,7 @@ std::vector<AddressCheck> addresses_of(const config::Config& config) {
     if (config.admin_listen) addresses.push_back(listener("admin_listen", *config.admin_listen));
     for (const auto& service : config.services) {
         if (!service.port) continue;
-        // Children bind 127.0.0.1 (SPEC §8); a `command` that binds elsewhere still clashes there.
+        // Children bind 127.0.0.1 (launch_plan.cpp); a `command` that binds elsewhere still clashes there.
         addresses.push_back({service.name, true, "127.0.0.1", *service.port, service.defined_at,
                              probe_port("127.0.0.1", *service.port)});
     }

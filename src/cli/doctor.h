@@ -1,4 +1,4 @@
-// `ggufd doctor`: checks everything ggufd needs to serve (SPEC §6) and says what to do about
+// `ggufd doctor`: checks everything ggufd needs to serve (docs/CLI.md) and says what to do about
 // each problem. Exit code 0 when all is in order (warnings allowed), kProblems otherwise.
 #pragma once
 

@@ -20,7 +20,7 @@ inline constexpr std::chrono::seconds kLlamaServerProbeTimeout{10};
 
 /// The floor, decided by what ggufd relies on rather than by a date: every flag ggufd passes
 /// must be in --help (that is a problem when missing: the child would refuse to start), and a
-/// build older than the oldest one ggufd has been seen to work with (FIELD-NOTES.md, b9749) is
+/// build older than the oldest one ggufd has been seen to work with (b9749) is
 /// a warning. ggufd's formulas and tests follow kTestedBuild. docs/CLI.md says the same.
 inline constexpr int kOldestKnownGoodBuild = 9749;
 inline constexpr int kTestedBuild = 10472;

@@ -1,5 +1,5 @@
 // The commands that talk to a running daemon about its services: status, start, stop,
-// restart, logs (SPEC §6).
+// restart, logs (docs/CLI.md).
 #pragma once
 
 #include <string>

@@ -146,7 +146,7 @@ const Setting kSettings[] = {
     {"services", [](Reader&, const toml::node&, const std::string&, Target&) {}},
 };
 
-// SPEC §8: loopback by default, and loud when the door is open to the network without keys.
+// Loopback by default (docs/CONFIG.md), and loud when the door is open to the network without keys.
 void warn_about_exposure(Reader& r, const Config& config) {
     auto render = [](const ListenAddress& address) {
         bool v6 = address.host.find(':') != std::string::npos;

@@ -1,4 +1,4 @@
-// The admin API (SPEC §5): service status, start/stop/restart, logs (with SSE follow), GPUs,
+// The admin API (README.md): service status, start/stop/restart, logs (with SSE follow), GPUs,
 // metrics and reload. Actions are carried out by the supervisor; answers come back here.
 #pragma once
 

@@ -1,4 +1,4 @@
-// API keys (SPEC §8): the front door and the admin API each accept a configured set of bearer
+// API keys (docs/CONFIG.md): the front door and the admin API each accept a configured set of bearer
 // keys, compared in constant time so that response timing reveals nothing about them.
 #pragma once
 

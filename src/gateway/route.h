@@ -1,4 +1,4 @@
-// Which endpoint a request is for, decided from its method and target alone (SPEC §5). Pure, so
+// Which endpoint a request is for, decided from its method and target alone (README.md). Pure, so
 // every path shape is unit-tested; what the endpoint does lives elsewhere.
 #pragma once
 

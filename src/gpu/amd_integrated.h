@@ -1,6 +1,6 @@
 // Deciding whether an AMD GPU is integrated (an APU's graphics) from what sysfs shows. No single
 // sysfs file says so (ROCm asks the driver by ioctl), so three signals are combined; each is
-// explained in docs/GPUS.md. Pure: amd_discovery.cpp gathers the evidence.
+// explained in docs/GPU-DISCOVERY.md. Pure: amd_discovery.cpp gathers the evidence.
 #pragma once
 
 #include <cstdint>

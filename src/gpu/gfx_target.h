@@ -1,6 +1,6 @@
 // AMD graphics targets: the name ROCm gives a GPU ("gfx1101") from the number KFD reports
 // (gfx_target_version 110001), and the targets that only ever ship as integrated graphics.
-// Pure lookups; the table's sources are in docs/GPUS.md.
+// Pure lookups; the table's sources are in docs/GPU-DISCOVERY.md.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// The memory budget's gate before a child starts (SPEC §2): the supervisor's side of
+// The memory budget's gate before a child starts (docs/MEMORY.md): the supervisor's side of
 // memory_budget.h — who holds memory, whom to stop, and waiting for the memory to be freed.
 #include <spdlog/spdlog.h>
 

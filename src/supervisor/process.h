@@ -42,7 +42,7 @@ struct ExitStatus {
 class Process {
 public:
     /// Must be called from one long-lived thread: PR_SET_PDEATHSIG fires when the *thread* that
-    /// forked the child exits (FIELD-NOTES). Throws SpawnError when exec fails, with its errno.
+    /// forked the child exits. Throws SpawnError when exec fails, with its errno.
     static Process spawn(const SpawnSpec& spec);
 
     Process(Process&& other) noexcept;

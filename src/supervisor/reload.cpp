@@ -1,4 +1,4 @@
-// Reloading the configuration (SPEC §4): unchanged services keep running, changed ones restart
+// Reloading the configuration (docs/CLI.md): unchanged services keep running, changed ones restart
 // with their new settings, removed ones stop, new ones start per their `load`.
 #include <spdlog/spdlog.h>
 

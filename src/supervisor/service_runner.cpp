@@ -17,7 +17,7 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-// Output that means the child can no longer generate even if /health still answers (SPEC §2).
+// Output that means the child can no longer generate even if /health still answers (README.md).
 constexpr std::array<std::string_view, 5> kFatalPatterns = {
     "CUDA error", "HIP error", "ROCm error", "GGML_ASSERT", "out of memory",
 };

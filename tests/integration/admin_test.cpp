@@ -1,4 +1,4 @@
-// The admin API and the CLI commands that use it (SPEC §5, §6): status, start/stop/restart,
+// The admin API and the CLI commands that use it (README.md, docs/CLI.md): status, start/stop/restart,
 // logs (tail and follow), with their documented exit codes.
 #include <sys/wait.h>
 

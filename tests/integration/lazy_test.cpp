@@ -1,4 +1,4 @@
-// On-demand loading and idle unload (SPEC §2): a lazy service starts on its first request (once,
+// On-demand loading and idle unload (README.md): a lazy service starts on its first request (once,
 // however many requests arrive together) and is stopped after idle_unload without requests,
 // never while one is in flight.
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// Reloading the configuration (SPEC §4): unchanged services keep running, changed ones restart,
+// Reloading the configuration (docs/CLI.md): unchanged services keep running, changed ones restart,
 // removed ones stop, new ones start per their `load`; an invalid file changes nothing.
 #include <signal.h>
 #include <sys/wait.h>

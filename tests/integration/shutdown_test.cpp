@@ -1,4 +1,4 @@
-// Daemon shutdown (SPEC §2): SIGTERM drains in-flight requests, stops every child and exits 0;
+// Daemon shutdown (docs/ARCHITECTURE.md): SIGTERM drains in-flight requests, stops every child and exits 0;
 // a second signal skips the drain; SIGKILL leaves no child behind either.
 #include <signal.h>
 #include <sys/wait.h>

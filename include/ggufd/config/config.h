@@ -70,7 +70,7 @@ struct ServiceConfig {
 /// file it was written. A reload restarts a service only when this is false.
 bool same_settings(const ServiceConfig& a, const ServiceConfig& b);
 
-/// Per-device memory budget (SPEC §2 "Memory budget").
+/// Per-device memory budget (docs/MEMORY.md, docs/CONFIG.md).
 struct MemoryConfig {
     uint64_t reserve_bytes = 512ull << 20;    ///< kept free on each device when no budget is set
     std::map<int, uint64_t> budget_bytes;     ///< device index -> budget, overriding total - reserve

@@ -27,7 +27,7 @@ struct Memory {
 /// One GPU, numbered as the child's runtime will number it: `index` is what goes into
 /// HIP_VISIBLE_DEVICES (AMD: ROCm's agent order, i.e. KFD topology order after ROCm's own
 /// filters) or CUDA_VISIBLE_DEVICES (NVIDIA: PCI bus order, which mask_environment() makes CUDA
-/// use by setting CUDA_DEVICE_ORDER=PCI_BUS_ID). Indices are per vendor. See docs/GPUS.md.
+/// use by setting CUDA_DEVICE_ORDER=PCI_BUS_ID). Indices are per vendor. See docs/GPU-DISCOVERY.md.
 struct Device {
     Vendor vendor = Vendor::amd;
     int index = 0;

@@ -1,6 +1,6 @@
 // Finding the machine's GPUs: AMD from KFD/amdgpu sysfs, NVIDIA from nvidia-smi. Everything it
 // reads sits under an injectable root and behind an injectable command runner, so the tests run
-// the real code on recorded machines (tests/fixtures/gpu/). Facts and their sources: docs/GPUS.md.
+// the real code on recorded machines (tests/fixtures/gpu/). Facts and their sources: docs/GPU-DISCOVERY.md.
 #pragma once
 
 #include <chrono>

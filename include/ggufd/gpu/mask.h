@@ -1,6 +1,6 @@
 // Which GPUs one child may see, and the environment that tells its runtime so. Pure functions of
 // the discovered devices and the service's `gpus` setting; the policy and the environment
-// variables' semantics (HIP, ROCr, CUDA) are explained in docs/GPUS.md.
+// variables' semantics (HIP, ROCr, CUDA) are explained in docs/GPU-DISCOVERY.md.
 #pragma once
 
 #include <optional>

@@ -70,9 +70,9 @@ struct Estimate {
 
 /// Per-process overheads. Host: a llama-server process beyond its buffers (binary text,
 /// heap, threads, and the vocabulary's own tables) peaked at 12.3 MiB + 165 B per token for
-/// vocabularies of 312 to 128k tokens (CPU build b10472); rounded up here. CUDA: FIELD-NOTES,
-/// H200: 590 MiB beyond llama.cpp's projection. ROCm: the users' own budget line (~200 MiB),
-/// not yet measured.
+/// vocabularies of 312 to 128k tokens (CPU build b10472); rounded up here. CUDA, on an
+/// H200 (docs/GPU-HARDWARE-RUNS.md): 590 MiB beyond llama.cpp's projection. ROCm: the users'
+/// own budget line (~200 MiB), not yet measured.
 inline constexpr uint64_t kHostOverheadBytes = 14ull << 20;
 inline constexpr uint64_t kHostOverheadBytesPerToken = 192;
 inline constexpr uint64_t kCudaOverheadBytes = 590ull << 20;

@@ -1,4 +1,4 @@
-// The memory budget (SPEC §2): per device, a budget and the services that hold memory on it.
+// The memory budget (docs/MEMORY.md): per device, a budget and the services that hold memory on it.
 // Before a service starts, admit() decides whether it fits, which idle services to stop first
 // (least recently used), or why it cannot start now. Pure: the supervisor supplies the facts.
 #pragma once

@@ -1,4 +1,4 @@
-// The lifecycle states of a service (SPEC §2) and the reasons a service is not serving, which
+// The lifecycle states of a service (README.md) and the reasons a service is not serving, which
 // status output must always be able to name: peers conflate these, ggufd must not.
 #pragma once
 

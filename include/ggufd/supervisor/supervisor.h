@@ -51,7 +51,7 @@ struct GpuAssignment {
 };
 using GpuAssigner = std::function<GpuAssignment(const config::ServiceConfig&)>;
 
-/// The memory budget's inputs (SPEC §2): a budget per device, and a way to read a device's free
+/// The memory budget's inputs (docs/MEMORY.md): a budget per device, and a way to read a device's free
 /// memory, which may block (it runs nvidia-smi): the supervisor calls it on a helper thread.
 struct MemoryOptions {
     std::vector<DeviceBudget> budgets;

@@ -1,5 +1,5 @@
-// The memory lines llama-server logs at -lv 4 (FIELD-NOTES "Memory, as llama-server itself
-// reports it"), summed per kind: what the memory estimate is checked against.
+// The memory lines llama-server logs at -lv 4 (the memory breakdown and the buffer sizes),
+// summed per kind: what the memory estimate is checked against.
 #pragma once
 
 #include <filesystem>

@@ -1,4 +1,4 @@
-// API keys as a specification (SPEC §8): which key a request presents, when a set of keys accepts
+// API keys as a specification (docs/CONFIG.md): which key a request presents, when a set of keys accepts
 // it, and what constant_time_equals must answer (its timing is its implementation's business).
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// classify() and query_param() as a specification of the HTTP surface (SPEC §5): which endpoint
+// classify() and query_param() as a specification of the HTTP surface (README.md): which endpoint
 // every method and path reaches, what is refused with 405 and its Allow header, and which path
 // segments can never name a service.
 #include <gtest/gtest.h>

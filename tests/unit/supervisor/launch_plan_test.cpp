@@ -1,4 +1,4 @@
-// build_launch_plan as a specification (SPEC §2 "Command line", §3 "Masking"): the exact argv a
+// build_launch_plan as a specification (docs/CONFIG.md, docs/GPU-DISCOVERY.md): the exact argv a
 // child gets from a service's settings or from its own command, and its environment, where the
 // GPU part's masking variables override the service's env, which overrides the daemon's.
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// RestartTracker as a specification (SPEC §2 "Restart policy"): which exits are restarted, the
+// RestartTracker as a specification (README.md, docs/CONFIG.md): which exits are restarted, the
 // backoff (1 s doubling to 60 s, reset after a stable run), and the limit of restarts within a
 // sliding window after which the service is `failed` until started by hand.
 #include <gtest/gtest.h>
