@@ -90,10 +90,13 @@ void AgentLoop::refresh() {
         view.cause = status.cause;
         view.reason = std::move(status.reason);
         view.slots = slots_of(handle->config());
-        view.held = handle->take_in_flight_low_water();
+        SlotHistory& history = slots_[handle->name()];
+        history.add(handle->take_in_flight_low_water());
+        view.held = history.held();
         views_.emplace(handle->name(), std::move(view));
     }
     for (const auto& [name, handle] : directory->by_name) canonical_.emplace(name, handle->name());
+    std::erase_if(slots_, [this](const auto& entry) { return !views_.contains(entry.first); });
     loop_.add_timer(kRefreshInterval, [this] { refresh(); });
 }
 

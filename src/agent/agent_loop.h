@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "agent_policy.h"
+#include "slot_history.h"
 #include "ggufd/agent/drain_state.h"
 #include "ggufd/net/event_loop.h"
 #include "ggufd/net/unique_fd.h"
@@ -52,6 +53,7 @@ private:
     std::map<uint64_t, std::unique_ptr<AgentConnection>> connections_;  ///< by id: oldest first
     uint64_t next_id_ = 1;
     std::unordered_map<std::string, ServiceView> views_;      ///< by service name
+    std::unordered_map<std::string, SlotHistory> slots_;      ///< by service name, across reloads
     std::unordered_map<std::string, std::string> canonical_;  ///< name or alias -> service name
 };
 

@@ -19,7 +19,7 @@ struct ServiceView {
     supervisor::StopCause cause = supervisor::StopCause::not_started;
     std::string reason;
     int slots = 1;  ///< requests it serves at once (`parallel`)
-    int held = 0;   ///< requests in flight through the whole last window (see ServiceHandle)
+    int held = 0;   ///< slots held without a free moment for the last 5 s (SlotHistory)
 };
 
 /// One answer, before it is written as HAProxy's words (agent_protocol.h).

@@ -36,6 +36,32 @@ void check_distinct_nodes(const std::vector<NodeReport>& nodes, std::vector<std:
     }
 }
 
+// Groups the model's names by the nodes that know them; the service name's group comes first.
+std::vector<Route> routes_of(const FleetModel& model, const std::vector<NodeReport>& nodes) {
+    std::vector<Route> routes;
+    std::vector<std::string> names = {model.service};
+    names.insert(names.end(), model.aliases.begin(), model.aliases.end());
+    for (const auto& name : names) {
+        std::vector<Placement> knowing;
+        for (const Placement& placement : model.placements) {
+            for (const NodeService& service : nodes[placement.node].services) {
+                bool knows = service.name == model.service &&
+                             (name == model.service ||
+                              std::find(service.aliases.begin(), service.aliases.end(), name) != service.aliases.end());
+                if (knows) knowing.push_back(placement);
+            }
+        }
+        auto same_nodes = [&](const Route& route) {
+            return std::equal(route.placements.begin(), route.placements.end(), knowing.begin(), knowing.end(),
+                              [](const Placement& a, const Placement& b) { return a.node == b.node; });
+        };
+        auto route = std::find_if(routes.begin(), routes.end(), same_nodes);
+        if (route == routes.end()) route = routes.insert(routes.end(), Route{{}, knowing, routes.empty()});
+        route->names.push_back(name);
+    }
+    return routes;
+}
+
 void warn_about_agents(const std::vector<NodeReport>& nodes, std::vector<std::string>& warnings) {
     for (const auto& node : nodes) {
         if (node.agent) continue;
@@ -87,7 +113,10 @@ std::variant<Fleet, std::vector<std::string>> build_fleet(std::vector<NodeReport
     Fleet fleet;
     warn_about_agents(nodes, fleet.warnings);
     fleet.nodes = std::move(nodes);
-    for (auto& [name, model] : models) fleet.models.push_back(std::move(model));
+    for (auto& [name, model] : models) {
+        model.routes = routes_of(model, fleet.nodes);
+        fleet.models.push_back(std::move(model));
+    }
     return fleet;
 }
 

@@ -62,6 +62,19 @@ std::string server_name(const NodeReport& node) {
     return name;
 }
 
+// What HAProxy calls a route's ACL and backends. Prefixes keep them apart whatever the names
+// (which use HAProxy's own characters): serve_/standby_ for a model, aserve_/astandby_ for its
+// aliases that only some nodes know.
+struct RouteNames {
+    std::string acl, serve, standby;
+};
+
+RouteNames names_of(const FleetModel& model, const Route& route) {
+    if (route.primary) return {"name_" + model.service, "serve_" + model.service, "standby_" + model.service};
+    const std::string& alias = route.names.front();
+    return {"alias_" + alias, "aserve_" + alias, "astandby_" + alias};
+}
+
 std::string agent_settings(const NodeReport& node, const std::string& query, const ConfigOptions& options) {
     if (!node.agent) return "";
     return " agent-check agent-addr " + node.agent->host + " agent-port " + std::to_string(node.agent->port) +
@@ -165,16 +178,17 @@ void model_routing(std::string& out, const Fleet& fleet, const ConfigOptions& op
                         "model_not_found", "var(txn.model)") +
            "' if { var(txn.model) -m found } !known_model\n";
     for (const auto& model : fleet.models) {
-        std::vector<std::string> names = {model.service};
-        names.insert(names.end(), model.aliases.begin(), model.aliases.end());
-        for (size_t i = 0; i < names.size(); i += kNamesPerLine) {
-            out += "    acl name_" + model.service + " var(txn.model) -m str";
-            for (size_t j = i; j < std::min(names.size(), i + kNamesPerLine); ++j) out += " " + names[j];
-            out += "\n";
+        for (const auto& route : model.routes) {
+            RouteNames backend = names_of(model, route);
+            const auto& names = route.names;
+            for (size_t i = 0; i < names.size(); i += kNamesPerLine) {
+                out += "    acl " + backend.acl + " var(txn.model) -m str";
+                for (size_t j = i; j < std::min(names.size(), i + kNamesPerLine); ++j) out += " " + names[j];
+                out += "\n";
+            }
+            out += "    use_backend " + backend.serve + " if " + backend.acl + " { nbsrv(" + backend.serve + ") gt 0 }\n";
+            out += "    use_backend " + backend.standby + " if " + backend.acl + "\n";
         }
-        out += "    use_backend serve_" + model.service + " if name_" + model.service + " { nbsrv(serve_" +
-               model.service + ") gt 0 }\n";
-        out += "    use_backend standby_" + model.service + " if name_" + model.service + "\n";
     }
     out += "    # No readable \"model\" (not JSON, missing): any node answers as ggufd does.\n";
     out += "    default_backend nodes\n";
@@ -202,28 +216,31 @@ void nodes_backend(std::string& out, const Fleet& fleet, const ConfigOptions& op
 // percentage of free slots scales it, and 1 % of 100 must stay at least 1 (never a silent drain).
 int server_weight(int slots, int fewest_slots) { return std::min(256, 100 * slots / std::max(1, fewest_slots)); }
 
-void model_backends(std::string& out, const Fleet& fleet, const FleetModel& model, const ConfigOptions& options) {
-    int fewest = model.placements.front().slots;
-    for (const auto& placement : model.placements) fewest = std::min(fewest, placement.slots);
+void route_backends(std::string& out, const Fleet& fleet, const FleetModel& model, const Route& route,
+                    const ConfigOptions& options) {
+    RouteNames backend = names_of(model, route);
+    int fewest = route.placements.front().slots;
+    for (const auto& placement : route.placements) fewest = std::min(fewest, placement.slots);
     std::string check = " check inter " + ms(options.check_interval);
+    std::string known_by = route.primary ? "" : "; only the nodes that know the alias \"" + route.names.front() + "\"";
 
-    out += "\nbackend serve_" + model.service + "\n";
-    out += "    # Nodes serving \"" + model.service + "\" now, weighted by their free slots (agent).\n";
+    out += "\nbackend " + backend.serve + "\n";
+    out += "    # Nodes serving \"" + model.service + "\" now, weighted by their free slots (agent)" + known_by + ".\n";
     out += "    balance roundrobin\n";
     out += "    option httpchk GET /health/" + model.service + "\n";
-    for (const auto& placement : model.placements) {
+    for (const auto& placement : route.placements) {
         const NodeReport& node = fleet.nodes[placement.node];
         out += "    server " + server_name(node) + " " + to_string(node.server) + check + " fall 2 rise 2 weight " +
                std::to_string(server_weight(placement.slots, fewest)) +
                agent_settings(node, model.service, options) + "\n";
     }
 
-    out += "\nbackend standby_" + model.service + "\n";
-    out += "    # When no node serves \"" + model.service + "\" now: the first node that can start it does.\n";
+    out += "\nbackend " + backend.standby + "\n";
+    out += "    # When no node serves \"" + model.service + "\" now: the first node that can start it does" + known_by + ".\n";
     out += "    balance first\n";
     out += "    http-error status 503 content-type application/json string '" +
            error_body(503, "no node can serve model \"" + model.service + "\" now", "model_unavailable") + "'\n";
-    for (const auto& placement : model.placements) {
+    for (const auto& placement : route.placements) {
         const NodeReport& node = fleet.nodes[placement.node];
         out += "    server " + server_name(node) + " " + to_string(node.server) + check +
                agent_settings(node, model.service + " standby", options) + "\n";
@@ -237,7 +254,9 @@ std::string render_haproxy_config(const Fleet& fleet, const ConfigOptions& optio
     global_and_defaults(out, fleet, options);
     frontend(out, fleet, options);
     nodes_backend(out, fleet, options);
-    for (const auto& model : fleet.models) model_backends(out, fleet, model, options);
+    for (const auto& model : fleet.models) {
+        for (const auto& route : model.routes) route_backends(out, fleet, model, route, options);
+    }
     return out;
 }
 

@@ -7,14 +7,14 @@ namespace {
 
 // The fields of a node's own /v1/models entry that hold for the whole fleet (not its state or
 // port, which differ from node to node).
-nlohmann::json model_entry(const FleetModel& model, const std::string& id, int64_t created) {
+nlohmann::json model_entry(const FleetModel& model, const Route& route, const std::string& id, int64_t created) {
     nlohmann::json entry = {{"id", id},
                             {"object", "model"},
                             {"created", created},
                             {"owned_by", "ggufd"},
                             {"service", model.service},
                             {"aliases", model.aliases},
-                            {"nodes", model.placements.size()}};
+                            {"nodes", route.placements.size()}};
     for (const char* key : {"architecture", "parameters", "context_length", "quantization"}) {
         if (model.model_info.contains(key)) entry[key] = model.model_info[key];
     }
@@ -30,12 +30,12 @@ std::vector<DataFile> models_documents(const Fleet& fleet, int64_t created) {
     nlohmann::json data = nlohmann::json::array();
     std::string names;
     for (const auto& model : fleet.models) {
-        std::vector<std::string> ids = {model.service};
-        ids.insert(ids.end(), model.aliases.begin(), model.aliases.end());
-        for (const auto& id : ids) {
-            nlohmann::json entry = model_entry(model, id, created);
-            files.push_back({model_file_name(id), entry.dump() + "\n"});
-            data.push_back(std::move(entry));
+        for (const auto& route : model.routes) {
+            for (const auto& id : route.names) {
+                nlohmann::json entry = model_entry(model, route, id, created);
+                files.push_back({model_file_name(id), entry.dump() + "\n"});
+                data.push_back(std::move(entry));
+            }
         }
     }
     for (const auto& name : fleet.names()) names += name + "\n";

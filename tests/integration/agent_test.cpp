@@ -40,9 +40,10 @@ protected:
         return tcp_exchange("127.0.0.1", agent_port, line, 10s).received;
     }
 
-    // Answers come from a snapshot refreshed every 250 ms: wait for the one expected.
+    // Answers come from a snapshot refreshed every 250 ms (slots count as held after 5 s): wait
+    // for the one expected.
     bool answers(const std::string& line, const std::string& expected) {
-        return wait_until([&] { return ask(line) == expected; }, 10s, 50ms);
+        return wait_until([&] { return ask(line) == expected; }, 30s, 50ms);
     }
 
     TempDir dir;

@@ -19,10 +19,10 @@ std::optional<nlohmann::json> read_record(const std::filesystem::path& file) {
     return json;
 }
 
-Daemon::Daemon(const TempDir& dir, DaemonOptions options) {
+Daemon::Daemon(const TempDir& dir, DaemonOptions options) : host_(options.host), env_(options.env) {
     port_ = free_port();
     child_ports_ = free_port_range(50);
-    fixed_part_ = "listen = \"127.0.0.1:" + std::to_string(port_) + "\"\n" +
+    fixed_part_ = "listen = \"" + host_ + ":" + std::to_string(port_) + "\"\n" +
                   "port_range = \"" + std::to_string(child_ports_) + "-" + std::to_string(child_ports_ + 49) +
                   "\"\n" + "models_dir = \"" + options.models_dir + "\"\n" + "llama_server = \"" +
                   (options.llama_server.empty() ? fake_llama_server() : options.llama_server) + "\"\n";
@@ -30,20 +30,30 @@ Daemon::Daemon(const TempDir& dir, DaemonOptions options) {
     static int counter = 0;
     std::string suffix = std::to_string(counter++);
     config_file_ = dir.write("ggufd-" + suffix + ".toml", config);
-    process_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{build_binary("ggufd").string(), "serve", "--config", config_file_.string()},
-        dir.path() / ("ggufd-" + suffix + ".log"), options.env);
+    launch();
     if (options.wait_until_listening) wait_listening();
+}
+
+void Daemon::launch() {
+    std::filesystem::path log = config_file_;
+    log.replace_extension(launches_++ ? ".log." + std::to_string(launches_) : ".log");
+    process_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{build_binary("ggufd").string(), "serve", "--config", config_file_.string()}, log, env_);
+}
+
+void Daemon::start_again() {
+    launch();
+    wait_listening();
 }
 
 Daemon::~Daemon() = default;
 
 bool Daemon::wait_listening(std::chrono::milliseconds timeout) {
-    return wait_until([this] { return http_get(port_, "/health").status != 0 || !process_->running(); }, timeout);
+    return wait_until([this] { return http_get(host_, port_, "/health").status != 0 || !process_->running(); }, timeout);
 }
 
 nlohmann::json Daemon::service(const std::string& name) const {
-    auto response = http_get(port_, "/services/" + name);
+    auto response = http_get(host_, port_, "/services/" + name);
     if (response.status != 200) return nullptr;
     return nlohmann::json::parse(response.body, nullptr, false);
 }

@@ -15,7 +15,8 @@ namespace ggufd::agent {
 class AgentLoop;
 
 /// Answers HAProxy's agent checks from what the supervisor already published (a snapshot of
-/// every service, refreshed every 250 ms on the agent's loop), never by asking a child. Every
+/// every service, refreshed every 250 ms on the agent's loop), never by asking a child. A ready
+/// service is weighted by its slots not held for the last 5 s (SlotHistory). Every
 /// peer is bounded: a query line of at most 256 bytes sent within 2 s, and at most 64 open
 /// connections, the oldest being dropped for a new one. Owned by `serve`, which starts and stops
 /// it; `supervisor` and `drains` must outlive it.

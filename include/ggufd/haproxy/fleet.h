@@ -18,11 +18,20 @@ struct Placement {
     bool lazy = false;
 };
 
+/// Names of a model that reach the same nodes. Every node that serves a model knows its service
+/// name; an alias that only some nodes define must reach only those (the others answer 404).
+struct Route {
+    std::vector<std::string> names;     ///< the service name first in the primary route
+    std::vector<Placement> placements;  ///< the nodes that know these names, in node order
+    bool primary = false;               ///< holds the service name itself
+};
+
 struct FleetModel {
-    std::string service;               ///< the service name: one backend pair per model
+    std::string service;               ///< the service name
     std::vector<std::string> aliases;  ///< every alias any node gives it, in first-seen order
     std::vector<Placement> placements; ///< in node order
     nlohmann::json model_info;         ///< from the first node that serves it
+    std::vector<Route> routes;         ///< the primary route first; one pair of backends each
 };
 
 struct Fleet {

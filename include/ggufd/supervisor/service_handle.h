@@ -67,8 +67,8 @@ public:
     void end_request();
     int in_flight() const { return in_flight_.load(); }
     /// Agent (docs/SCALE-OUT.md): the fewest requests in flight at any moment since the previous
-    /// call, which starts the next window. Slots held through a whole window are taken by long
-    /// requests (streams); short requests come and go and leave room for more.
+    /// call, which starts the next window. Slots busy through whole windows are held by long
+    /// requests (streams); a run of short requests leaves free moments between them.
     int take_in_flight_low_water();
     /// When the last request ended (or began), for idle unload and least-recently-used eviction.
     std::chrono::steady_clock::time_point last_used() const;

@@ -40,6 +40,29 @@ TEST(Fleet, ModelsWithTheirNodesAndNames) {
     EXPECT_FALSE(fleet.requires_api_key());
 }
 
+TEST(Fleet, AnAliasOnlySomeNodesKnowReachesOnlyThem) {
+    auto fleet = std::get<Fleet>(build_fleet({
+        report("http://a:1", node_answer("a", 1, 2, {service("gemma", {"g", "shared"})})),
+        report("http://b:1", node_answer("b", 1, 2, {service("gemma", {"shared", "other"})})),
+        report("http://c:1", node_answer("c", 1, 2, {service("gemma", {"g", "shared"})})),
+    }));
+    const auto& routes = fleet.models[0].routes;
+    ASSERT_EQ(routes.size(), 3u);
+    auto nodes_of = [](const Route& route) {
+        std::vector<size_t> nodes;
+        for (const auto& placement : route.placements) nodes.push_back(placement.node);
+        return nodes;
+    };
+    EXPECT_TRUE(routes[0].primary);
+    EXPECT_EQ(routes[0].names, (std::vector<std::string>{"gemma", "shared"}));
+    EXPECT_EQ(nodes_of(routes[0]), (std::vector<size_t>{0, 1, 2}));
+    EXPECT_FALSE(routes[1].primary);
+    EXPECT_EQ(routes[1].names, std::vector<std::string>{"g"});
+    EXPECT_EQ(nodes_of(routes[1]), (std::vector<size_t>{0, 2})) << "node b would answer 404 to \"g\"";
+    EXPECT_EQ(routes[2].names, std::vector<std::string>{"other"});
+    EXPECT_EQ(nodes_of(routes[2]), std::vector<size_t>{1});
+}
+
 TEST(Fleet, ANameMustMeanOneModel) {
     EXPECT_EQ(errors_of({
                   report("http://a:1", node_answer("a", 1, 2, {service("gemma", {"default"})})),
