@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages ggufd needs: to build and run it (default), plus what the test
 # suite uses (--test: clang for the fuzzers, Node.js/npm for the OpenAI SDK test, curl, HAProxy
-# for the scale-out suite), plus
-# what the benchmark compares against (--bench: nginx, wrk). Only missing packages are
-# installed; apt-get runs through sudo when not root.
+# for the scale-out suite), plus what the benchmark compares against (--bench: nginx, wrk). Only
+# missing packages are installed; apt-get runs through sudo when not root.
 #   scripts/setup.sh [--test] [--bench]
 set -euo pipefail
 
