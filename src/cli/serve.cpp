@@ -19,6 +19,7 @@
 #include "ggufd/agent/agent_server.h"
 #include "ggufd/gateway/gateway.h"
 #include "ggufd/gpu/discovery.h"
+#include "ggufd/net/fd_limit.h"
 #include "ggufd/net/socket.h"
 #include "ggufd/supervisor/supervisor.h"
 #include "ggufd/util/logging.h"
@@ -70,7 +71,7 @@ void shut_down(gateway::Gateway& gateway, supervisor::Supervisor& supervisor, co
                DaemonEvents& events, agent::AgentServer* agent) {
     sd_notify(0, "STOPPING=1\nSTATUS=Shutting down");
     if (agent) agent->shutting_down();  // balancers stop sending while requests in flight finish
-    gateway.stop_accepting();
+    gateway.start_draining();
     int in_flight = gateway.active_requests();
     if (in_flight > 0) {
         spdlog::info("shutting down: waiting up to {} for {} request(s) in flight (signal again to skip)",
@@ -107,6 +108,7 @@ int run_serve(const ServeOptions& options) {
     sigset_t signals = block_daemon_signals();
     DaemonEvents events(signals);
     logging::setup(options.log_level);
+    spdlog::info("{}", net::raise_fd_limit().describe());
     LoadedConfig loaded = load_config(options.config_path);
     if (!report_load(loaded)) return kUsage;
     const config::Config& config = *loaded.result.config;

@@ -127,6 +127,31 @@ void read_memory(Reader& r, const toml::node& node, const std::string& key, Targ
     }
 }
 
+// The front door's per-client bounds and browser rules (docs/LIMITS.md).
+
+void read_flag(Reader& r, const toml::node& node, const std::string& key, bool& flag) {
+    r.remember(key, node);
+    if (const auto* value = node.as_boolean()) flag = value->get();
+    else r.error(node, key, "expected true or false");
+}
+
+// An origin as browsers send it: "scheme://host[:port]", nothing after it.
+void read_origins(Reader& r, const toml::node& node, const std::string& key, std::vector<std::string>& origins) {
+    auto values = r.strings(node, key);
+    if (!values) return;
+    for (size_t i = 0; i < values->size(); ++i) {
+        const std::string& value = (*values)[i];
+        size_t host = value.find("://");
+        bool scheme_ok = value.starts_with("http://") || value.starts_with("https://");
+        if (!scheme_ok || host == std::string::npos || value.size() == host + 3 ||
+            value.find_first_of("/?# ", host + 3) != std::string::npos) {
+            r.error_at(index_key(key, i), "\"" + value + "\" is not an origin; write it as a browser sends it, "
+                                          "e.g. \"http://localhost:3000\" (scheme, host, optional port, no path)");
+        }
+    }
+    origins = std::move(*values);
+}
+
 const Setting kSettings[] = {
     {"listen", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { set(read_listen(r, n, k), t.config.listen); }},
     {"admin_listen", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { set(read_listen(r, n, k), t.config.admin_listen); }},
@@ -139,6 +164,13 @@ const Setting kSettings[] = {
     {"upstream_timeout", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { set(r.duration(n, k, DurationRule::positive), t.config.upstream_timeout); }},
     {"drain_timeout", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { set(r.duration(n, k, DurationRule::zero_allowed), t.config.drain_timeout); }},
     {"workers", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { set(r.integer(n, k, 0, 256), t.config.workers); }},
+    {"header_timeout", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { set(r.duration(n, k, DurationRule::positive), t.config.header_timeout); }},
+    {"body_timeout", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { set(r.duration(n, k, DurationRule::positive), t.config.body_timeout); }},
+    {"keepalive_timeout", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { set(r.duration(n, k, DurationRule::positive), t.config.keepalive_timeout); }},
+    {"send_timeout", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { set(r.duration(n, k, DurationRule::positive), t.config.send_timeout); }},
+    {"max_connections", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { set(r.integer(n, k, 1, 1'000'000), t.config.max_connections); }},
+    {"admin_origins", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { read_origins(r, n, k, t.config.admin_origins); }},
+    {"forward_credentials", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { read_flag(r, n, k, t.config.forward_credentials); }},
     {"memory", read_memory},
     {"agent_listen", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { set(read_listen(r, n, k), t.config.agent_listen); }},
     // Read by service_section.cpp; listed here so that they are known keys.

@@ -1,18 +1,19 @@
-// One client's TCP connection to the front door: reads and frames requests (keep-alive,
-// pipelining, Expect: 100-continue, chunked bodies, size limits), hands each complete request to
-// the dispatcher, and writes responses with backpressure. Lives on one worker's loop thread.
+// One client's TCP connection to the front door: reads what the client sends into a
+// net::RequestReader (which does all the framing), hands each request to the dispatcher, and
+// writes responses with backpressure. It does I/O and bookkeeping only, and keeps every cost a
+// client can cause bounded (docs/LIMITS.md). Lives on one worker's loop thread.
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
-#include "ggufd/net/chunked.h"
 #include "ggufd/net/event_loop.h"
-#include "ggufd/net/http_message.h"
+#include "ggufd/net/request_reader.h"
 #include "response.h"
+#include "route.h"
 
 namespace ggufd::gateway {
 
@@ -32,6 +33,13 @@ public:
     virtual void on_sweep(net::Clock::time_point now) = 0;
 };
 
+/// ClientConnection drives one connection through its requests in a loop, never by recursion:
+/// a response that completes at once lets the loop take the next pipelined request; one that
+/// completes later (a proxied answer) restarts the loop. Per wake-up it starts at most
+/// kMaxRequestsPerWake requests and makes at most kMaxReadsPerWake reads, then yields to the
+/// worker's other connections and continues on a later loop iteration. It reads only what the
+/// request at the front still needs (so its input is bounded by that request plus one read),
+/// and starts no new request while more than kHighWater bytes of answers wait for the client.
 class ClientConnection : public net::IoHandler {
 public:
     ClientConnection(Worker& worker, net::UniqueFd fd, uint64_t id, bool admin_listener);
@@ -44,11 +52,14 @@ public:
     bool via_admin_listener() const { return admin_listener_; }
 
     // --- the current request, for the dispatcher ---
-    const net::RequestHead& request() const { return request_; }
-    std::string_view body() const;
-    bool head_request() const { return request_.method == "HEAD"; }
+    const net::RequestHead& request() const { return reader_.head(); }
+    std::string_view body() const { return reader_.body(); }
+    bool head_request() const { return head_only_; }
     /// When the whole request had arrived (the start of every latency ggufd reports).
     net::Clock::time_point request_started_at() const { return request_started_at_; }
+    /// The endpoint the dispatcher found for the request when its head arrived.
+    const Route& route() const { return route_; }
+    void set_route(Route route) { route_ = std::move(route); }
 
     // --- answering it ---
     /// A complete response made by the front door itself.
@@ -70,22 +81,48 @@ public:
     bool response_started() const { return response_started_; }
     void mark_response_started() { response_started_ = true; }
 
-    /// Worker: timeouts for idle keep-alive and slow requests, and the producer's own.
+    // --- for the worker ---
+    /// Deadlines: the request head and body, keep-alive idleness, a client that stops taking
+    /// bytes, a lingering close; then the producer's own.
     void sweep(net::Clock::time_point now);
-    /// Worker, at shutdown: closes the connection if it is between requests.
+    /// At shutdown: closes the connection if it is between requests.
     void close_if_idle();
+    /// Continues work that was put off so that other connections could run.
+    void resume() { drive(); }
+    /// At max_connections: nullopt while a request is being answered (never closed to make
+    /// room); otherwise what it is waiting for (0 the next request, 1 the rest of a head, 2 a
+    /// body: the lower, the sooner it goes) and since when.
+    struct WaitingFor {
+        int rank;
+        net::Clock::time_point since;
+    };
+    std::optional<WaitingFor> waiting_for() const;
+
+    static constexpr int kMaxRequestsPerWake = 64;
+    static constexpr int kMaxReadsPerWake = 16;
+    /// After the last answer before a close, input is read and discarded for at most this
+    /// long, so that the client reads the answer instead of a reset (nginx's lingering close).
+    static constexpr auto kLingerTime = std::chrono::seconds(5);
 
 private:
     /// reading: between requests or receiving one; handling: a request is being answered;
-    /// closing: the answer is complete and the connection ends once it is flushed.
-    enum class Phase { reading, handling, closing, closed };
+    /// closing: the last answer is being flushed; lingering: it was, the write side is shut and
+    /// input is discarded until the client closes.
+    enum class Phase { reading, handling, closing, lingering, closed };
+    enum class Wait { next_request, head, body };
 
-    void read_available();
-    void process_input();
-    bool read_body();
-    void flush();
+    void drive();
+    void read_requests();
+    bool receive();
+    void on_head();
+    void start_request();
     void reject(int status, std::string_view message, std::string_view code);
-    void after_response();
+    void refuse(const Response& response);
+    void begin_answer(bool close_after, bool head_only);
+    void wait_for(Wait what, net::Clock::time_point since);
+    void flush();
+    void end_connection();
+    void discard_input();
     void begin_request_accounting();
     void end_request_accounting();
     void close();
@@ -95,25 +132,26 @@ private:
     const uint64_t id_;
     const bool admin_listener_;
     Phase phase_ = Phase::reading;
+    bool driving_ = false;        // drive() is on the stack: do not re-enter it
+    bool readable_ = false;       // the socket may hold unread input (edge-triggered)
+    bool peer_closed_ = false;
 
-    std::string in_;                 // received bytes not yet consumed by a finished request
-    net::RequestHead request_;
-    size_t head_bytes_ = 0;          // 0 while the head is incomplete
-    size_t body_bytes_in_input_ = 0; // Content-Length bodies are viewed in place in in_
-    std::string chunked_body_;       // chunked request bodies are decoded here
-    size_t chunked_consumed_ = 0;
-    net::ChunkedDecoder chunk_decoder_;
-    bool continue_sent_ = false;
+    net::RequestReader reader_;
+    Route route_;
+    bool in_request_ = false;     // the front request's head has been seen
+    bool continue_due_ = false;   // Expect: 100-continue, once the request is admitted
+    bool head_only_ = false;
+    Wait waiting_ = Wait::head;
+    net::Clock::time_point waiting_since_;
+    net::Clock::time_point deadline_;
+    net::Clock::time_point request_started_at_;
 
     std::string out_;
     size_t out_sent_ = 0;
+    net::Clock::time_point send_progress_at_;
     bool response_started_ = false;
     bool close_after_response_ = false;
-    bool peer_closed_ = false;
-    bool unread_input_ = false;      // input arrived while a request was being answered
-    bool request_counted_ = false;   // counted in the worker's in-flight total (for drain)
-    net::Clock::time_point last_activity_;
-    net::Clock::time_point request_started_at_;
+    bool request_counted_ = false;  // counted in the in-flight total (for drain)
     std::unique_ptr<ResponseProducer> producer_;
 };
 

@@ -1,6 +1,7 @@
 #include "dispatcher.h"
 
 #include "admin_api.h"
+#include "admin_guard.h"
 #include "auth.h"
 #include "client_connection.h"
 #include "model_field.h"
@@ -100,9 +101,24 @@ void proxy_to_service(ClientConnection& connection, std::shared_ptr<supervisor::
     proxy_when_ready(connection, std::move(service), std::move(target), 0);
 }
 
-void dispatch(ClientConnection& connection) {
+namespace {
+
+// A keyless admin API answers only requests that come from this machine's own pages.
+std::optional<Response> admin_guard(const ClientConnection& connection, const config::Config& config) {
+    const auto& keys = config.admin_api_keys.empty() ? config.api_keys : config.admin_api_keys;
+    if (!keys.empty()) return std::nullopt;  // the key is the protection
+    const auto& listener = connection.via_admin_listener() ? *config.admin_listen : config.listen;
+    auto refusal = admin_refusal(connection.request(), is_loopback_name(listener.host), config.admin_origins);
+    if (!refusal) return std::nullopt;
+    return Response::error(403, *refusal, "forbidden");
+}
+
+}  // namespace
+
+std::optional<Response> screen(ClientConnection& connection) {
     const auto& request = connection.request();
-    const auto& config = connection.worker().context().config;
+    const auto& context = connection.worker().context();
+    const auto& config = context.config;
     Route route = classify(request.method, request.target);
 
     const bool admin = is_admin(route.kind);
@@ -111,16 +127,28 @@ void dispatch(ClientConnection& connection) {
         // With a separate admin listener, each API is reachable only on its own address.
         route.kind = RouteKind::not_found;
     }
-    if (!health && route.kind != RouteKind::not_found) {
+    connection.set_route(std::move(route));
+    if (!context.accepting.load(std::memory_order_relaxed) && connection.route().kind != RouteKind::health) {
+        return Response::error(503, "ggufd is shutting down; try again shortly (on this address once it has "
+                                    "restarted, or on another node)",
+                               "shutting_down", 5);
+    }
+    if (!health && connection.route().kind != RouteKind::not_found) {
         const auto& keys = admin && !config.admin_api_keys.empty() ? config.admin_api_keys : config.api_keys;
         if (!key_accepted(keys, presented_key(request))) {
             Response response = Response::error(401, "missing or invalid API key (send \"Authorization: Bearer <key>\")",
                                                 "invalid_api_key");
             response.headers.push_back({"WWW-Authenticate", "Bearer"});
-            return connection.respond(response);
+            return response;
         }
     }
+    if (is_admin(connection.route().kind)) return admin_guard(connection, config);
+    return std::nullopt;
+}
 
+void dispatch(ClientConnection& connection) {
+    const auto& request = connection.request();
+    const Route& route = connection.route();
     switch (route.kind) {
         case RouteKind::model_api:
             return handle_model_request(connection);

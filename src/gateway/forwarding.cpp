@@ -10,12 +10,12 @@ namespace {
 // The headers that cross the proxy: not hop-by-hop, and not named in any Connection line
 // (RFC 9110 §7.6.1; several Connection lines form one list, §5.3). Connection lines are rare,
 // so the common case costs one pass.
-template <typename Emit>
-void for_each_end_to_end(const std::vector<net::Header>& headers, Emit emit) {
+template <typename Emit, typename Drop>
+void for_each_end_to_end(const std::vector<net::Header>& headers, Drop drop, Emit emit) {
     bool has_connection = false;
     for (const auto& header : headers) has_connection |= net::iequals(header.name, "connection");
     for (const auto& header : headers) {
-        if (is_hop_by_hop(header.name)) continue;
+        if (drop(header.name)) continue;
         if (has_connection) {
             bool named = false;
             for (const auto& other : headers) {
@@ -64,8 +64,16 @@ bool is_hop_by_hop(std::string_view name) {
     }
 }
 
+bool is_client_credential(std::string_view name) {
+    switch (name.size()) {
+        case 9: return net::iequals(name, "x-api-key");
+        case 13: return net::iequals(name, "authorization");
+        default: return false;
+    }
+}
+
 std::string upstream_request_head(const net::RequestHead& request, std::string_view target, uint16_t port,
-                                  uint64_t body_bytes) {
+                                  uint64_t body_bytes, bool forward_credentials) {
     std::string head;
     head.reserve(256 + request.headers.size() * 48);
     head += request.method;
@@ -74,7 +82,10 @@ std::string upstream_request_head(const net::RequestHead& request, std::string_v
     head += " HTTP/1.1\r\nHost: 127.0.0.1:";
     head += std::to_string(port);
     head += "\r\n";
-    for_each_end_to_end(request.headers, [&](const net::Header& header) { append_header(head, header); });
+    auto drop = [forward_credentials](std::string_view name) {
+        return is_hop_by_hop(name) || (!forward_credentials && is_client_credential(name));
+    };
+    for_each_end_to_end(request.headers, drop, [&](const net::Header& header) { append_header(head, header); });
     if (body_bytes > 0 || request.method == "POST" || request.method == "PUT" || request.method == "PATCH") {
         head += "Content-Length: ";
         head += std::to_string(body_bytes);
@@ -94,7 +105,7 @@ std::string client_response_head(const net::ResponseHead& upstream, ClientFramin
     std::string head;
     head.reserve(128 + upstream.headers.size() * 48);
     append_status_line(head, upstream.status, upstream.reason);
-    for_each_end_to_end(upstream.headers, [&](const net::Header& header) { append_header(head, header); });
+    for_each_end_to_end(upstream.headers, is_hop_by_hop, [&](const net::Header& header) { append_header(head, header); });
     long long length = 0;
     switch (framing) {
         case ClientFraming::none:

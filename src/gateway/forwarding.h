@@ -15,10 +15,15 @@ namespace ggufd::gateway {
 /// headers that the proxy sets itself.
 bool is_hop_by_hop(std::string_view name);
 
+/// The headers that carry a client's API key to ggufd: Authorization and X-Api-Key.
+bool is_client_credential(std::string_view name);
+
 /// The request head sent to a child on 127.0.0.1:port: the client's method, `target`, and
-/// end-to-end headers, with Host and Content-Length set for the (already complete) body.
+/// end-to-end headers, with Host and Content-Length set for the (already complete) body. The
+/// client's credentials are for ggufd, not for the child: they are dropped unless
+/// `forward_credentials` (the config key of that name) says the children want them.
 std::string upstream_request_head(const net::RequestHead& request, std::string_view target, uint16_t port,
-                                  uint64_t body_bytes);
+                                  uint64_t body_bytes, bool forward_credentials = false);
 
 /// How the relayed body is framed towards the client.
 enum class ClientFraming {

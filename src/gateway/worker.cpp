@@ -4,7 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
 
 #include "ggufd/net/socket.h"
 
@@ -43,10 +45,8 @@ void Worker::start() {
     thread_ = std::thread([this] { loop_.run(); });
 }
 
-void Worker::stop_accepting() {
+void Worker::start_draining() {
     loop_.post([this] {
-        for (auto& listener : listeners_) loop_.remove(listener->fd.get());
-        listeners_.clear();
         std::vector<ClientConnection*> open;
         for (auto& [id, connection] : connections_) open.push_back(connection.get());
         for (auto* connection : open) connection->close_if_idle();
@@ -62,19 +62,90 @@ void Worker::stop() {
 void Worker::accept_from(int listen_fd, bool admin) {
     // The listener is level-triggered: take what is queued now, the rest on the next wake-up,
     // so one busy listener cannot starve the connections this worker already serves.
-    for (int i = 0; i < 64; ++i) {
-        int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) {
-            if (errno == EINTR || errno == ECONNABORTED) continue;
-            if (errno == EMFILE || errno == ENFILE) {
-                spdlog::error("front door: cannot accept a connection: out of file descriptors");
-            }
+    for (int i = 0; i < kAcceptsPerWake; ++i) {
+        if (connections_.size() >= context_.connections_per_worker && !make_room_at_capacity()) {
+            pause_accepting();  // until a connection closes
             return;
         }
+        int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            const int error = errno;
+            if (error == EAGAIN) return;
+            if (error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM) {
+                // Free descriptors by closing connections that wait for a request; if none can
+                // go, wait a little rather than spin on a listener that stays readable.
+                if (out_of_descriptors(error)) continue;
+                return;
+            }
+            continue;  // an error of that one connection (aborted, refused by a firewall rule)
+        }
+        descriptor_retries_ = 0;
         net::set_nodelay(fd);
         uint64_t id = (static_cast<uint64_t>(index_) << 48) | next_connection_id_++;
         connections_.emplace(id, std::make_unique<ClientConnection>(*this, net::UniqueFd(fd), id, admin));
     }
+}
+
+// Closes the connections that have waited longest for a request. False when every connection
+// is busy answering one (those are never closed to make room).
+bool Worker::make_room() {
+    struct Candidate {
+        ClientConnection::WaitingFor waiting;
+        ClientConnection* connection;
+    };
+    std::vector<Candidate> candidates;
+    for (auto& [id, connection] : connections_) {
+        if (auto waiting = connection->waiting_for()) candidates.push_back({*waiting, connection.get()});
+    }
+    size_t count = std::min(kEvictBatch, candidates.size());
+    std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(count), candidates.end(),
+                      [](const Candidate& a, const Candidate& b) {
+                          return a.waiting.rank != b.waiting.rank ? a.waiting.rank < b.waiting.rank
+                                                                  : a.waiting.since < b.waiting.since;
+                      });
+    for (size_t i = 0; i < count; ++i) candidates[i].connection->abort();
+    return count > 0;
+}
+
+bool Worker::make_room_at_capacity() {
+    bool made = make_room();
+    if (uint64_t times = full_log_.record(loop_.now())) {
+        spdlog::warn("front door: max_connections reached ({} per worker, {} time(s) since the last report): {}",
+                     context_.connections_per_worker, times,
+                     made ? "closed the connections that had waited longest for a request"
+                          : "every connection is busy; new ones wait in the listen backlog");
+    }
+    return made;
+}
+
+bool Worker::out_of_descriptors(int error) {
+    if (uint64_t times = descriptors_log_.record(loop_.now())) {
+        spdlog::error("front door: cannot accept a connection: {} ({} time(s) since the last report). Closing "
+                      "connections that wait for a request, or else pausing accepts for {} ms. Raise the descriptor "
+                      "limit (LimitNOFILE) or lower max_connections",
+                      std::strerror(error), times, kAcceptBackoff.count());
+    }
+    if (++descriptor_retries_ <= kEvictBatch && make_room()) return true;
+    descriptor_retries_ = 0;
+    pause_accepting();
+    accept_backoff_ = true;
+    loop_.add_timer(kAcceptBackoff, [this] {
+        accept_backoff_ = false;
+        resume_accepting();
+    });
+    return false;
+}
+
+void Worker::pause_accepting() {
+    if (accept_paused_) return;
+    accept_paused_ = true;
+    for (auto& listener : listeners_) loop_.remove(listener->fd.get());
+}
+
+void Worker::resume_accepting() {
+    if (!accept_paused_ || accept_backoff_) return;
+    accept_paused_ = false;
+    for (auto& listener : listeners_) loop_.add(listener->fd.get(), EPOLLIN, listener.get());
 }
 
 ClientConnection* Worker::find(uint64_t id) {
@@ -87,6 +158,24 @@ void Worker::forget(ClientConnection* connection) {
     if (it == connections_.end()) return;
     loop_.retire(std::move(it->second));
     connections_.erase(it);
+    resume_accepting();
+}
+
+void Worker::resume_later(uint64_t id) {
+    resume_queue_.push_back(id);
+    if (resume_armed_) return;
+    resume_armed_ = true;
+    // A timer due now runs after the events of the next epoll_wait: the other connections first.
+    loop_.add_timer(net::Clock::duration::zero(), [this] { run_resumes(); });
+}
+
+void Worker::run_resumes() {
+    resume_armed_ = false;
+    std::vector<uint64_t> ids;
+    ids.swap(resume_queue_);
+    for (uint64_t id : ids) {
+        if (ClientConnection* connection = find(id)) connection->resume();
+    }
 }
 
 void Worker::begin_request() { context_.active_requests.fetch_add(1, std::memory_order_relaxed); }

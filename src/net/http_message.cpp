@@ -67,23 +67,20 @@ int parse_version(std::string_view text) {
     return -1;
 }
 
-// Reads header lines into `headers`; returns an error message or "".
-std::string parse_headers(std::string_view rest, std::vector<Header>& headers) {
+// Reads header lines into `headers`; returns an error message or "". `too_many` is set when
+// there are more than `max_headers` lines (checked before each is stored, so a head of thousands
+// of tiny headers costs no more than the limit).
+std::string parse_headers(std::string_view rest, size_t max_headers, std::vector<Header>& headers, bool& too_many) {
     while (!rest.empty()) {
         std::string_view line = next_line(rest);
         if (line.empty()) break;
-        if (line.front() == ' ' || line.front() == '\t') return "obsolete header line folding is not accepted";
-        size_t colon = line.find(':');
-        if (colon == std::string_view::npos || colon == 0) return "malformed header line";
-        std::string_view name = line.substr(0, colon);
-        if (!std::all_of(name.begin(), name.end(), is_token_char)) return "invalid character in header name";
-        std::string_view value = trim_ows(line.substr(colon + 1));
-        for (char c : value) {
-            if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f) {
-                return "invalid character in header value";
-            }
+        if (headers.size() == max_headers) {
+            too_many = true;
+            return "more than " + std::to_string(max_headers) + " header fields";
         }
-        headers.push_back(Header{std::string(name), std::string(value)});
+        if (std::string problem = field_line_problem(line); !problem.empty()) return problem;
+        size_t colon = line.find(':');
+        headers.push_back(Header{std::string(line.substr(0, colon)), std::string(trim_ows(line.substr(colon + 1)))});
     }
     return "";
 }
@@ -181,10 +178,24 @@ bool has_token(std::string_view value, std::string_view token) {
     return false;
 }
 
+std::string field_line_problem(std::string_view line) {
+    if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) return "obsolete header line folding is not accepted";
+    size_t colon = line.find(':');
+    if (colon == std::string_view::npos || colon == 0) return "malformed header line";
+    std::string_view name = line.substr(0, colon);
+    if (!std::all_of(name.begin(), name.end(), is_token_char)) return "invalid character in header name";
+    for (char c : line.substr(colon + 1)) {
+        if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f) return "invalid character in header value";
+    }
+    return "";
+}
+
+bool is_token_character(char c) { return is_token_char(c); }
+
 const std::string* RequestHead::find(std::string_view name) const { return find_header(headers, name); }
 const std::string* ResponseHead::find(std::string_view name) const { return find_header(headers, name); }
 
-ParseResult parse_request_head(std::string_view buffer, size_t max_head_bytes, RequestHead& out) {
+ParseResult parse_request_head(std::string_view buffer, size_t max_head_bytes, RequestHead& out, size_t max_headers) {
     // Tolerate the empty lines some clients send between pipelined requests (RFC 9112 §2.2).
     size_t leading = 0;
     while (leading < buffer.size() && (buffer[leading] == '\r' || buffer[leading] == '\n')) ++leading;
@@ -215,13 +226,18 @@ ParseResult parse_request_head(std::string_view buffer, size_t max_head_bytes, R
     out.method = std::string(method);
     out.target = std::string(target);
     out.version_minor = minor;
-    if (std::string message = parse_headers(rest, out.headers); !message.empty()) return error(400, message);
+    bool too_many = false;
+    if (std::string message = parse_headers(rest, max_headers, out.headers, too_many); !message.empty()) {
+        return error(too_many ? 431 : 400, message);
+    }
 
     Framing framing = body_framing(out.headers);
     if (!framing.error.empty()) return error(framing.error_status, framing.error);
     out.framing = framing.framing;
     out.content_length = framing.content_length;
-    out.keep_alive = connection_keep_alive(out.headers, minor);
+    // Transfer-Encoding in an HTTP/1.0 request is faulty framing that an intermediary may have
+    // read differently: answer it, then close (RFC 9112 §6.1).
+    out.keep_alive = connection_keep_alive(out.headers, minor) && !(minor == 0 && out.framing == BodyFraming::chunked);
     // An HTTP/1.0 client cannot understand an interim 100: ignore its expectation (RFC 9110 §10.1.1).
     if (const std::string* expect = out.find("expect")) out.expect_continue = minor >= 1 && iequals(*expect, "100-continue");
 
@@ -232,7 +248,7 @@ ParseResult parse_request_head(std::string_view buffer, size_t max_head_bytes, R
 }
 
 ParseResult parse_response_head(std::string_view buffer, size_t max_head_bytes, std::string_view request_method,
-                                ResponseHead& out) {
+                                ResponseHead& out, size_t max_headers) {
     size_t end = find_head_end(buffer);
     if (end == std::string_view::npos) {
         if (buffer.size() > max_head_bytes) return error(502, "response head is larger than " + std::to_string(max_head_bytes) + " bytes");
@@ -253,7 +269,10 @@ ParseResult parse_response_head(std::string_view buffer, size_t max_head_bytes, 
     out.version_minor = minor;
     out.status = status;
     out.reason = std::string(line.size() > 13 ? line.substr(13) : std::string_view());
-    if (std::string message = parse_headers(rest, out.headers); !message.empty()) return error(502, message);
+    bool too_many = false;
+    if (std::string message = parse_headers(rest, max_headers, out.headers, too_many); !message.empty()) {
+        return error(502, message);
+    }
 
     out.keep_alive = connection_keep_alive(out.headers, minor);
     bool bodiless = status < 200 || status == 204 || status == 304 || request_method == "HEAD";

@@ -97,3 +97,34 @@ TEST(Shutdown, ASecondSignalSkipsTheDrain) {
     ASSERT_TRUE(status.has_value()) << daemon.log();
     EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << "status " << *status << "\n" << daemon.log();
 }
+
+// During the drain the door stays open so that callers learn why they are turned away: /health
+// says 503, every other new request gets 503 with Retry-After and Connection: close, idle
+// keep-alive connections are closed, and the request in flight runs to its end.
+TEST(Shutdown, DuringTheDrainNewRequestsGet503AndIdleConnectionsClose) {
+    TempDir dir;
+    Daemon daemon(dir, DaemonOptions{recorded_service(dir, "slow", ", \"--fake-tokens\", \"40\", \"--fake-token-interval\", \"50ms\"")});
+    ASSERT_TRUE(daemon.wait_state("slow", "ready")) << daemon.log();
+    StreamReader idle(daemon.port(), "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    ASSERT_TRUE(idle.read_head());
+    idle.read_rest();  // the connection stays open, between requests
+    StreamReader stream(daemon.port(), "POST", "/v1/chat/completions", chat_body("slow", true, 40));
+    ASSERT_TRUE(stream.next_event().has_value());
+    daemon.process().signal(SIGTERM);
+    ASSERT_TRUE(wait_until([&] { return http_get(daemon.port(), "/health").status == 503; }, 10s)) << daemon.log();
+
+    auto models = http_get(daemon.port(), "/v1/models");
+    EXPECT_EQ(models.status, 503);
+    EXPECT_EQ(models.header("Retry-After"), "5");
+    EXPECT_EQ(models.header("Connection"), "close");
+    EXPECT_NE(models.body.find("shutting down"), std::string::npos) << models.body;
+    std::string rest;
+    EXPECT_FALSE(idle.read_raw(rest, 5s)) << "the idle keep-alive connection was closed: " << rest;
+    EXPECT_TRUE(idle.closed());
+
+    std::string body = stream.read_rest();
+    EXPECT_NE(body.find("data: [DONE]"), std::string::npos) << body;
+    auto status = daemon.process().wait(20s);
+    ASSERT_TRUE(status.has_value());
+    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+}

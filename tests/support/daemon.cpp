@@ -19,7 +19,8 @@ std::optional<nlohmann::json> read_record(const std::filesystem::path& file) {
     return json;
 }
 
-Daemon::Daemon(const TempDir& dir, DaemonOptions options) : host_(options.host), env_(options.env) {
+Daemon::Daemon(const TempDir& dir, DaemonOptions options)
+    : host_(options.host), env_(options.env), command_prefix_(options.command_prefix), admin_key_(options.admin_key) {
     port_ = free_port();
     child_ports_ = free_port_range(50);
     fixed_part_ = "listen = \"" + host_ + ":" + std::to_string(port_) + "\"\n" +
@@ -37,8 +38,11 @@ Daemon::Daemon(const TempDir& dir, DaemonOptions options) : host_(options.host),
 void Daemon::launch() {
     std::filesystem::path log = config_file_;
     log.replace_extension(launches_++ ? ".log." + std::to_string(launches_) : ".log");
-    process_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{build_binary("ggufd").string(), "serve", "--config", config_file_.string()}, log, env_);
+    std::vector<std::string> argv = command_prefix_;
+    for (std::string arg : {build_binary("ggufd").string(), std::string("serve"), std::string("--config"), config_file_.string()}) {
+        argv.push_back(std::move(arg));
+    }
+    process_ = std::make_unique<ChildProcess>(argv, log, env_);
 }
 
 void Daemon::start_again() {
@@ -53,7 +57,9 @@ bool Daemon::wait_listening(std::chrono::milliseconds timeout) {
 }
 
 nlohmann::json Daemon::service(const std::string& name) const {
-    auto response = http_get(host_, port_, "/services/" + name);
+    std::map<std::string, std::string> headers;
+    if (!admin_key_.empty()) headers["Authorization"] = "Bearer " + admin_key_;
+    auto response = http_get(host_, port_, "/services/" + name, headers);
     if (response.status != 200) return nullptr;
     return nlohmann::json::parse(response.body, nullptr, false);
 }

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -28,6 +29,10 @@ struct DaemonOptions {
     std::string models_dir;  ///< empty: discovery off
     std::string host = "127.0.0.1";  ///< listen address (scale-out tests give each node its own)
     bool wait_until_listening = true;
+    /// Sent as a Bearer key by service() and wait_state(), for daemons with admin or API keys.
+    std::string admin_key;
+    /// Runs ggufd through this command, e.g. {"prlimit", "--nofile=1024:1024"}.
+    std::vector<std::string> command_prefix;
 };
 
 class Daemon {
@@ -65,10 +70,12 @@ private:
 
     std::string host_;
     std::map<std::string, std::string> env_;
+    std::vector<std::string> command_prefix_;
     int launches_ = 0;
     uint16_t port_ = 0;
     uint16_t child_ports_ = 0;
     std::string fixed_part_;  // the keys the harness sets
+    std::string admin_key_;
     std::filesystem::path config_file_;
     std::unique_ptr<ChildProcess> process_;
 };

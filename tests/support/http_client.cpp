@@ -58,9 +58,10 @@ HttpResponse http_post(uint16_t port, const std::string& path, const std::string
     return convert(client.Post(path.c_str(), to_headers(headers), body, "application/json"));
 }
 
-HttpResponse http_get(const std::string& host, uint16_t port, const std::string& path) {
+HttpResponse http_get(const std::string& host, uint16_t port, const std::string& path,
+                      const std::map<std::string, std::string>& headers) {
     auto client = client_for(port, host);
-    return convert(client.Get(path.c_str()));
+    return convert(client.Get(path.c_str(), to_headers(headers)));
 }
 
 HttpResponse http_post(const std::string& host, uint16_t port, const std::string& path, const std::string& body) {

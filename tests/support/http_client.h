@@ -28,7 +28,8 @@ HttpResponse http_get(uint16_t port, const std::string& path, const std::map<std
 HttpResponse http_post(uint16_t port, const std::string& path, const std::string& body,
                        const std::map<std::string, std::string>& headers = {});
 /// The same on another loopback address (scale-out tests put each node on its own, 127.0.0.2, ...).
-HttpResponse http_get(const std::string& host, uint16_t port, const std::string& path);
+HttpResponse http_get(const std::string& host, uint16_t port, const std::string& path,
+                      const std::map<std::string, std::string>& headers = {});
 HttpResponse http_post(const std::string& host, uint16_t port, const std::string& path, const std::string& body);
 
 /// Sends `bytes` as they are on one new connection (e.g. pipelined requests) and reads

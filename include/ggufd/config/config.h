@@ -63,6 +63,17 @@ struct ServiceConfig {
     Duration idle_unload{0};                  ///< 0: never unload for idleness
     std::optional<uint64_t> memory_bytes;     ///< overrides the GGUF-based memory estimate
 
+    // Liveness beyond /health and the child's output (docs/CONFIG.md, "Liveness").
+    /// A request whose child sends no response head within this gets 504, and counts towards
+    /// health_failures in a row (0: never). A non-streamed reply's head comes with its end.
+    Duration first_byte_timeout = std::chrono::minutes(5);
+    /// After this long without requests, a ready service is sent a one-token completion (0: never).
+    Duration inference_probe{0};
+    Duration inference_probe_timeout = std::chrono::seconds(60);
+    /// Lines of the child's output per second that reach the daemon's log, in bursts of up to ten
+    /// seconds' worth; the rest is counted in one "suppressed" line (0: no limit).
+    int log_rate_limit = 100;
+
     bool operator==(const ServiceConfig&) const = default;
 };
 
@@ -99,6 +110,17 @@ struct Config {
     Duration upstream_timeout = std::chrono::seconds(600);  ///< silence from a child before 504
     Duration drain_timeout = std::chrono::seconds(30);      ///< in-flight requests at shutdown
     int workers = 0;                          ///< front-door event loops; 0: one per CPU (max 4)
+
+    // What one client may cost the front door (docs/LIMITS.md): nginx's defaults where it has one.
+    Duration header_timeout = std::chrono::seconds(60);     ///< the whole request head, from its first byte
+    Duration body_timeout = std::chrono::minutes(5);        ///< the whole body, from the end of the head
+    Duration keepalive_timeout = std::chrono::seconds(75);  ///< idle between requests
+    Duration send_timeout = std::chrono::seconds(60);       ///< a client that takes none of our bytes
+    int max_connections = 1024;                             ///< client connections, all workers together
+    /// Browser origins ("http://localhost:3000") allowed on a keyless admin API besides the
+    /// daemon's own (docs/LIMITS.md, "The admin API and browsers").
+    std::vector<std::string> admin_origins;
+    bool forward_credentials = false;         ///< pass Authorization and X-Api-Key on to children
 
     // Scale-out (docs/SCALE-OUT.md): HAProxy's agent-check endpoint, off when unset.
     std::optional<ListenAddress> agent_listen;

@@ -35,9 +35,10 @@ public:
     /// Binds the listeners and starts the workers. Throws net::SocketError ("listen on
     /// 127.0.0.1:8080: Address already in use") before anything is started.
     void start();
-    /// Shutdown, step 1: stop accepting; idle keep-alive connections are closed, requests in
-    /// flight continue and their connections close after them. /health answers 503 from now on.
-    void stop_accepting();
+    /// Shutdown, step 1: requests in flight continue and their connections close after them;
+    /// idle keep-alive connections are closed. Connections are still accepted, but /health
+    /// answers 503 and every other new request 503 with Retry-After and Connection: close.
+    void start_draining();
     /// Requests still being answered.
     int active_requests() const;
     /// Waits until no request is in flight, or `timeout` passes. True when drained.

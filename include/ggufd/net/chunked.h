@@ -9,7 +9,10 @@
 namespace ggufd::net {
 
 /// ChunkedDecoder consumes a chunked body in whatever pieces it arrives and yields the data
-/// pieces it contains. It keeps only a partial chunk-size or trailer line between calls.
+/// pieces it contains. It keeps only a partial chunk-size or trailer line between calls. It is
+/// strict where lenient parsers disagree with each other: every line ends with CRLF, chunk
+/// extensions and trailer fields must be well-formed (their content is ignored), and lines and
+/// the trailer section are bounded.
 class ChunkedDecoder {
 public:
     struct Step {
@@ -28,12 +31,17 @@ public:
     /// Bytes of chunk data still expected in the current chunk (0 between chunks).
     uint64_t remaining_in_chunk() const { return state_ == State::data ? remaining_ : 0; }
 
+    static constexpr size_t kMaxLine = 4096;          ///< one chunk-size or trailer line
+    static constexpr size_t kMaxTrailerBytes = 16384; ///< the whole trailer section
+
 private:
-    enum class State { size_line, data, data_crlf, trailer, done };
-    static constexpr size_t kMaxLine = 4096;
+    enum class State { size_line, data, data_cr, data_lf, trailer, done };
+
+    Step next_line(std::string_view input);
 
     State state_ = State::size_line;
     uint64_t remaining_ = 0;
+    size_t trailer_bytes_ = 0;
     std::string line_;  // a partial size or trailer line carried between calls
 };
 

@@ -23,6 +23,13 @@ bool iequals(std::string_view a, std::string_view b);
 /// in "Connection: keep-alive, close".
 bool has_token(std::string_view value, std::string_view token);
 
+/// What is wrong with one header (or trailer) field line, without its line end: obsolete
+/// folding, no name, a name that is not a token, a control character in the value. "" if valid.
+std::string field_line_problem(std::string_view line);
+
+/// A tchar of RFC 9110 §5.6.2: the characters of methods, header names and chunk extensions.
+bool is_token_character(char c);
+
 enum class ParseStatus { incomplete, complete, error };
 
 /// How the body that follows a head is delimited.
@@ -63,13 +70,19 @@ struct ParseResult {
     std::string error;        ///< when error: what was wrong, for the client and the log
 };
 
+/// Header fields accepted in one head (as Apache's LimitRequestFields): a request with more is
+/// refused with 431, a child's response with more is a 502.
+inline constexpr size_t kMaxHeaderFields = 100;
+
 /// Parses a request head from the start of `buffer`. `incomplete` while the blank line has not
-/// arrived yet and the buffer is within `max_head_bytes`.
-ParseResult parse_request_head(std::string_view buffer, size_t max_head_bytes, RequestHead& out);
+/// arrived yet and the buffer is within `max_head_bytes`. More than `max_headers` header fields
+/// is a 431. An HTTP/1.0 request with Transfer-Encoding gets keep_alive = false.
+ParseResult parse_request_head(std::string_view buffer, size_t max_head_bytes, RequestHead& out,
+                               size_t max_headers = kMaxHeaderFields);
 
 /// Parses a response head; `request_method` matters because a response to HEAD has no body.
 ParseResult parse_response_head(std::string_view buffer, size_t max_head_bytes, std::string_view request_method,
-                                ResponseHead& out);
+                                ResponseHead& out, size_t max_headers = kMaxHeaderFields);
 
 /// The standard reason phrase for a status code ("Not Found"), or "Unknown".
 std::string_view reason_phrase(int status);

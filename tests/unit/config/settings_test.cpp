@@ -291,5 +291,37 @@ TEST(Settings, ErrorsRenderLikeCompilerDiagnostics) {
     EXPECT_EQ((ConfigError{"", 0, 0, "GGUFD_MODELS_DIR", "bad"}).to_string(), "GGUFD_MODELS_DIR: bad");
 }
 
+// The front door's per-client bounds (docs/LIMITS.md), in a block of their own.
+TEST(Settings, FrontDoorLimitsAreRead) {
+    auto result = load(R"(
+header_timeout = "10s"
+body_timeout = "1m"
+keepalive_timeout = "5s"
+send_timeout = "30s"
+max_connections = 64
+admin_origins = ["http://localhost:3000", "https://admin.example:8443"]
+forward_credentials = true
+)");
+    const Config& config = loaded(result);
+    EXPECT_EQ(config.header_timeout, 10s);
+    EXPECT_EQ(config.body_timeout, 1min);
+    EXPECT_EQ(config.keepalive_timeout, 5s);
+    EXPECT_EQ(config.send_timeout, 30s);
+    EXPECT_EQ(config.max_connections, 64);
+    EXPECT_THAT(config.admin_origins, ElementsAre("http://localhost:3000", "https://admin.example:8443"));
+    EXPECT_TRUE(config.forward_credentials);
+}
+
+TEST(Settings, FrontDoorLimitsDefaultToNginxLikeValues) {
+    const Config& config = loaded(load(""));
+    EXPECT_EQ(config.header_timeout, 60s) << "nginx's client_header_timeout";
+    EXPECT_EQ(config.body_timeout, 5min) << "64 MiB at 1.8 Mbit/s";
+    EXPECT_EQ(config.keepalive_timeout, 75s) << "nginx's keepalive_timeout";
+    EXPECT_EQ(config.send_timeout, 60s) << "nginx's send_timeout";
+    EXPECT_EQ(config.max_connections, 1024);
+    EXPECT_THAT(config.admin_origins, IsEmpty());
+    EXPECT_FALSE(config.forward_credentials);
+}
+
 }  // namespace
 }  // namespace ggufd::config::test

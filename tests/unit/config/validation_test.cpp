@@ -312,5 +312,18 @@ TEST(Validation, UnreadableFilesAreReportedByName) {
                 ElementsAre(directory.path().string() + ": cannot read the config file: it is a directory"));
 }
 
+TEST(Validation, FrontDoorLimits) {
+    EXPECT_THAT(errors("header_timeout = \"0\"\nmax_connections = 0\nforward_credentials = \"yes\"\n"
+                       "admin_origins = [\"localhost:3000\", \"http://a.example/\", \"http://ok.example:1\"]\n"),
+                ElementsAre(kFile + "1:18: header_timeout: must be longer than 0, got \"0\"",
+                            kFile + "2:19: max_connections: must be between 1 and 1000000, got 0",
+                            kFile + "3:23: forward_credentials: expected true or false",
+                            kFile + "4:18: admin_origins[0]: \"localhost:3000\" is not an origin; write it as a browser "
+                                    "sends it, e.g. \"http://localhost:3000\" (scheme, host, optional port, no path)",
+                            kFile + "4:36: admin_origins[1]: \"http://a.example/\" is not an origin; write it as a "
+                                    "browser sends it, e.g. \"http://localhost:3000\" (scheme, host, optional port, no "
+                                    "path)"));
+}
+
 }  // namespace
 }  // namespace ggufd::config::test

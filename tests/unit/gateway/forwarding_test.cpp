@@ -64,7 +64,7 @@ TEST(UpstreamRequest, EndToEndHeadersPassHopByHopHeadersDoNot) {
         "X-Request-Id: 42\r\n"
         "Accept: text/event-stream\r\n"
         "Content-Length: 17\r\n\r\n");
-    const std::string head = upstream_request_head(client, "/v1/chat/completions", 2007, 17);
+    const std::string head = upstream_request_head(client, "/v1/chat/completions", 2007, 17, /*forward_credentials=*/true);
     ASSERT_TRUE(head.ends_with("\r\n\r\n"));
     net::RequestHead sent = request(head);
     EXPECT_EQ(sent.method, "POST");
@@ -84,6 +84,23 @@ TEST(UpstreamRequest, EndToEndHeadersPassHopByHopHeadersDoNot) {
     EXPECT_EQ(*sent.find("authorization"), "Bearer secret");
     EXPECT_TRUE(sent.keep_alive);
     EXPECT_FALSE(sent.expect_continue) << "the body is already complete: no 100-continue dance with the child";
+}
+
+// The key a client presents is for ggufd: a child (or whatever runs as one) does not get it
+// unless forward_credentials says so.
+TEST(UpstreamRequest, ClientCredentialsStayWithGgufdByDefault) {
+    net::RequestHead client = request(
+        "POST /v1/messages HTTP/1.1\r\nHost: h\r\nauthorization: Bearer secret\r\nX-API-Key: secret\r\n"
+        "Anthropic-Version: 2023-06-01\r\nContent-Length: 2\r\n\r\n");
+    net::RequestHead sent = request(upstream_request_head(client, "/v1/messages", 2007, 2));
+    EXPECT_EQ(sent.find("authorization"), nullptr);
+    EXPECT_EQ(sent.find("x-api-key"), nullptr);
+    EXPECT_EQ(values(sent.headers, "anthropic-version"), Values{"2023-06-01"});
+    net::RequestHead forwarded = request(upstream_request_head(client, "/v1/messages", 2007, 2, true));
+    EXPECT_EQ(values(forwarded.headers, "authorization"), Values{"Bearer secret"});
+    EXPECT_EQ(values(forwarded.headers, "x-api-key"), Values{"secret"});
+    for (const char* name : {"Authorization", "x-api-key", "X-API-KEY"}) EXPECT_TRUE(is_client_credential(name)) << name;
+    for (const char* name : {"Proxy-Authorization", "X-Api-Keys", "Cookie"}) EXPECT_FALSE(is_client_credential(name)) << name;
 }
 
 TEST(UpstreamRequest, TheTargetIsTheOneGivenNotTheClients) {

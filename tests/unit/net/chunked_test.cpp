@@ -1,6 +1,6 @@
 // ChunkedDecoder and append_chunk as a specification: the same data comes out however the body is
-// cut into reads, extensions and trailers are skipped, and malformed framing is an error, never
-// a guess.
+// cut into reads, well-formed extensions and trailers are skipped, and malformed framing (a bare
+// LF or CR, a malformed extension or trailer) is an error, never a guess.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -69,7 +69,7 @@ TEST(ChunkedDecoder, TheSameResultAtEverySplit) {
     const std::string bodies[] = {
         std::string(kBody),
         "1a;name=\"v\"\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\nX-Trailer: 1\r\n\r\n",
-        "3\nabc\n0\n\n",
+        "3;a=b;c;d=\"e\\\"f\"\r\nabc\r\n0\r\nX-A: 1\r\nX-B:\r\n\r\n",
         "2\r\n\r\n\r\n0\r\n\r\n",  // data that looks like line ends
     };
     for (const std::string& body : bodies) {
@@ -105,8 +105,18 @@ TEST(ChunkedDecoder, TrailersAreReadAndSkipped) {
     EXPECT_EQ(out.data, "abc");
 }
 
-TEST(ChunkedDecoder, BareLineFeedsAndUppercaseHex) {
-    EXPECT_EQ(decode("5\nhello\n0\n\n").data, "hello");
+// RFC 9112 §7.1 ends every chunk line with CRLF. Parsers that also take a bare LF (or CR)
+// disagree with those that do not about where a body ends: the stuff of request smuggling.
+TEST(ChunkedDecoder, BareLineFeedsAndCarriageReturnsAreRefused) {
+    for (const char* body : {"5\nhello\r\n0\r\n\r\n", "5\r\nhello\n0\r\n\r\n", "5\r\nhello\r\n0\n\r\n",
+                             "5\r\nhello\r\n0\r\n\n", "5\r\r\nhello\r\n0\r\n\r\n", "5\rX\r\nhello\r\n0\r\n\r\n",
+                             "3\r\nabc\r\n0\r\nX: a\rb\r\n\r\n"}) {
+        EXPECT_FALSE(decode(body).error.empty()) << "accepted: " << ::testing::PrintToString(std::string(body));
+        EXPECT_FALSE(decode_bytewise(body).error.empty()) << "accepted bytewise: " << ::testing::PrintToString(std::string(body));
+    }
+}
+
+TEST(ChunkedDecoder, UppercaseHexIsAccepted) {
     Decoded upper = decode("A\r\n0123456789\r\nf\r\n0123456789abcde\r\n0\r\n\r\n");
     EXPECT_TRUE(upper.done) << upper.error;
     EXPECT_EQ(upper.data.size(), 25u);
@@ -120,10 +130,35 @@ TEST(ChunkedDecoder, MalformedSizeLinesAreErrors) {
     }
 }
 
+TEST(ChunkedDecoder, MalformedExtensionsAreErrors) {
+    for (const char* line : {"5;", "5; ", "5;=x", "5;a=", "5;a=\"open", "5 ", "5\t", "5;a b", "5;a=b c", "5;a=\"x\"y",
+                             "5;a=\"\x01\"", "5;(a)", "5,a"}) {
+        Decoded out = decode(std::string(line) + "\r\nhello\r\n0\r\n\r\n");
+        EXPECT_FALSE(out.error.empty()) << "size line " << ::testing::PrintToString(std::string(line)) << " accepted";
+    }
+    for (const char* line : {"5;a", "5 ;a", "5;a=b", "5;a = b", "5;a=\"b c;d\"", "5;a=\"\\\"\";b=1"}) {
+        Decoded out = decode(std::string(line) + "\r\nhello\r\n0\r\n\r\n");
+        EXPECT_TRUE(out.done) << "size line " << ::testing::PrintToString(std::string(line)) << ": " << out.error;
+    }
+}
+
+TEST(ChunkedDecoder, MalformedTrailersAreErrors) {
+    for (const char* trailer : {"no colon", ": x", " folded: x", "Bad Name: x", "X: a\x01"}) {
+        Decoded out = decode("3\r\nabc\r\n0\r\n" + std::string(trailer) + "\r\n\r\n");
+        EXPECT_FALSE(out.error.empty()) << "trailer " << ::testing::PrintToString(std::string(trailer)) << " accepted";
+    }
+    std::string many = "0\r\n";
+    for (int i = 0; i < 1000; ++i) many += "X-" + std::to_string(i) + ": " + std::string(20, 'v') + "\r\n";
+    Decoded out = decode_bytewise(many + "\r\n");
+    EXPECT_FALSE(out.error.empty()) << "the trailer section is bounded";
+    EXPECT_LT(out.consumed, ChunkedDecoder::kMaxTrailerBytes + 4200);
+}
+
 TEST(ChunkedDecoder, ChunkDataMustBeFollowedByALineEnd) {
     EXPECT_FALSE(decode("5\r\nhelloX\r\n0\r\n\r\n").error.empty());
     EXPECT_FALSE(decode("5\r\nhello\r\r\n0\r\n\r\n").error.empty());
     EXPECT_FALSE(decode_bytewise("5\r\nhello\rX0\r\n\r\n").error.empty());
+    EXPECT_FALSE(decode("5\r\nhello\n0\r\n\r\n").error.empty()) << "a bare LF";
 }
 
 TEST(ChunkedDecoder, OverlongLinesAreRefusedWithoutBufferingThem) {
