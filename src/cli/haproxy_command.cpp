@@ -55,6 +55,13 @@ std::optional<Settings> settings_from(const HaproxyConfigOptions& options) {
         return std::nullopt;
     }
     settings.config.listen = std::get<haproxy::Endpoint>(listen);
+    for (const auto& node : options.nodes) {
+        auto parsed = haproxy::parse_node_url(node);
+        if (auto* error = std::get_if<std::string>(&parsed)) {
+            std::fprintf(stderr, "ggufd: --node %s\n", error->c_str());
+            return std::nullopt;
+        }
+    }
     auto interval = units::parse_duration(options.check_interval);
     auto body = units::parse_size(options.max_body);
     if (auto* error = std::get_if<std::string>(&interval)) {
