@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages ggufd needs: to build and run it (default), plus what the test
-# suite uses (--test: clang for the fuzzers, Node.js/npm for the OpenAI SDK test, curl, HAProxy
-# for the scale-out suite), plus what the benchmark compares against (--bench: nginx, wrk). Only
-# missing packages are installed; apt-get runs through sudo when not root.
+# suite uses (--test: clang for the fuzzers, Node.js/npm for the SDK tests, curl, Prometheus'
+# Python client, HAProxy for the scale-out suite; promtool comes from scripts/get-promtool.sh),
+# plus what the benchmark compares against (--bench: nginx, wrk). Only missing packages are
+# installed; apt-get runs through sudo when not root.
 #   scripts/setup.sh [--test] [--bench]
 set -euo pipefail
 
@@ -11,7 +12,7 @@ packages=(build-essential cmake ninja-build pkg-config
           libgtest-dev libgmock-dev)
 for option in "$@"; do
   case "$option" in
-    --test) packages+=(clang libclang-rt-14-dev nodejs npm curl python3 procps haproxy) ;;
+    --test) packages+=(clang libclang-rt-14-dev nodejs npm curl python3 procps python3-prometheus-client haproxy) ;;
     --bench) packages+=(nginx-light wrk linux-perf) ;;
     *) echo "usage: scripts/setup.sh [--test] [--bench]" >&2; exit 2 ;;
   esac

@@ -11,6 +11,7 @@ quick=false
 
 "$root/scripts/setup.sh" --test
 (cd "$root/tests/clients" && npm ci --no-audit --no-fund --loglevel=error)
+"$root/scripts/get-promtool.sh" >/dev/null || echo "*** NOTE: no promtool: metrics_parsers will be SKIPPED ***"
 
 if [ -z "${GGUFD_TEST_LLAMA_SERVER:-}" ] && [ ! -x "$root/../shared/llama.cpp/llama-server" ] && ! command -v llama-server >/dev/null; then
   echo "*** NOTE: no llama-server found (GGUFD_TEST_LLAMA_SERVER, ../shared/llama.cpp/llama-server, PATH): the e2e tests will be SKIPPED ***"

@@ -26,6 +26,7 @@ std::vector<std::string> needing_restart(const config::Config& running, const co
     note(running.upstream_timeout != next.upstream_timeout, "upstream_timeout");
     note(running.drain_timeout != next.drain_timeout, "drain_timeout");
     note(running.agent_listen != next.agent_listen, "agent_listen");
+    note(running.cors_origins != next.cors_origins, "cors_origins");
     return keys;
 }
 
@@ -41,12 +42,14 @@ ReloadOutcome reload_config(const std::string& config_path, const config::Config
             errors.push_back(error.to_string());
         }
         spdlog::error("reload: {} error(s) in {}; nothing was changed", errors.size(), loaded.described_source);
-        return {400, nlohmann::json{{"ok", false}, {"file", loaded.described_source}, {"errors", errors}}.dump()};
+        return {400, nlohmann::json{{"ok", false}, {"file", loaded.described_source}, {"errors", errors}}.dump(),
+                std::nullopt};
     }
     config::Config next = *loaded.result.config;
     for (const auto& warning : loaded.result.warnings) spdlog::warn("reload: {}", warning);
     auto restart_keys = needing_restart(running, next);
     auto budgets = make_memory_options(next, monitor).budgets;
+    config::Config running_now = next;
 
     std::promise<supervisor::ReloadReport> applied;
     supervisor.reload(std::move(next), std::move(budgets),
@@ -54,7 +57,7 @@ ReloadOutcome reload_config(const std::string& config_path, const config::Config
     supervisor::ReloadReport report = applied.get_future().get();
     if (!report.error.empty()) {
         spdlog::warn("reload: not now: {}", report.error);
-        return {503, nlohmann::json{{"ok", false}, {"error", report.error}}.dump()};
+        return {503, nlohmann::json{{"ok", false}, {"error", report.error}}.dump(), std::nullopt};
     }
     auto list = [](const std::vector<std::string>& names) {
         std::string text;
@@ -75,7 +78,7 @@ ReloadOutcome reload_config(const std::string& config_path, const config::Config
                            {"unchanged", report.unchanged},
                            {"retried", report.retried},
                            {"needs_restart", restart_keys}};
-    return {200, body.dump()};
+    return {200, body.dump(), std::move(running_now)};
 }
 
 }  // namespace ggufd::cli

@@ -3,6 +3,7 @@
 // supervisor. Settings the front door took at startup need a restart, and the answer says so.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "ggufd/config/config.h"
@@ -14,6 +15,7 @@ namespace ggufd::cli {
 struct ReloadOutcome {
     int http_status = 200;  ///< 200 applied, 400 invalid config (nothing changed), 503 not now
     std::string json;       ///< what changed, or every error
+    std::optional<config::Config> applied;  ///< the configuration now running, when it was applied
 };
 
 /// Blocks until the supervisor has applied the new configuration (old children stopped, new

@@ -33,11 +33,10 @@ bool ggufd_answers(const config::ListenAddress& address) {
     client.set_connection_timeout(1, 0);
     client.set_read_timeout(2, 0);
     auto result = client.Get("/health");
-    if (!result) return false;
-    if (result->status == 200) return result->body == "ok";
-    if (result->status != 503) return false;
+    if (!result || (result->status != 200 && result->status != 503)) return false;
+    // ggufd's answer (README.md, "Health checks"): its status and every service's state.
     auto body = nlohmann::json::parse(result->body, nullptr, false);
-    return body.is_object() && body.value("status", "") == "unavailable" && body.contains("reason");
+    return body.is_object() && body.contains("status") && body.contains("services") && body["services"].is_array();
 }
 
 }  // namespace ggufd::cli

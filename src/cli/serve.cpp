@@ -16,6 +16,7 @@
 #include "daemon_events.h"
 #include "exit_codes.h"
 #include "gpu_setup.h"
+#include "models_follower.h"
 #include "ggufd/agent/agent_server.h"
 #include "ggufd/gateway/gateway.h"
 #include "ggufd/gpu/discovery.h"
@@ -155,9 +156,13 @@ int run_serve(const ServeOptions& options) {
     });
 
     WatchdogPinger watchdog;
+    ModelsDirFollower models(config, supervisor, monitor);
     while (true) {
         watchdog.maybe_ping();
-        DaemonEvents::Event event = events.wait(watchdog.tick());
+        DaemonEvents::Event event = events.wait(std::min(watchdog.tick(), models.due_in().value_or(watchdog.tick())),
+                                                models.fd());
+        if (event.also_readable) models.on_readable();
+        models.on_due();
         if (event.signal == SIGTERM || event.signal == SIGINT) {
             spdlog::info("received {}", event.signal == SIGTERM ? "SIGTERM" : "SIGINT");
             for (auto& reply : event.reloads) reply(503, R"({"ok":false,"error":"the daemon is shutting down"})");
@@ -169,6 +174,7 @@ int run_serve(const ServeOptions& options) {
             ReloadOutcome outcome = reload_config(options.config_path, config, supervisor, monitor);
             sd_notify(0, "READY=1\nSTATUS=Serving");
             for (auto& reply : event.reloads) reply(outcome.http_status, outcome.json);
+            if (outcome.applied) models.config_changed(*outcome.applied);
         }
     }
     shut_down(gateway, supervisor, config, events, agent.get());

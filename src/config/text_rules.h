@@ -25,4 +25,9 @@ units::Parsed<std::pair<uint16_t, uint16_t>> parse_port_range(std::string_view t
 /// Checks a CPU list as taskset writes it ("0-7,16"); nullopt when it is fine.
 std::optional<std::string> cpu_list_problem(std::string_view text);
 
+/// Checks an entry of cors_origins or admin_origins: "*", or an origin as browsers send it,
+/// "scheme://host[:port]" with no path; nullopt when it is fine. Store it lowercase: browsers
+/// serialise origins so. (Whether "*" may be used is the key's business.)
+std::optional<std::string> cors_origin_problem(std::string_view text);
+
 }  // namespace ggufd::config

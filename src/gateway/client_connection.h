@@ -62,6 +62,10 @@ public:
     void set_route(Route route) { route_ = std::move(route); }
 
     // --- answering it ---
+    /// Headers every answer to the current request carries, whoever makes it (CORS, set by the
+    /// dispatcher); forgotten when the request ends.
+    void set_cors_headers(std::vector<net::Header> headers) { cors_headers_ = std::move(headers); }
+    const std::vector<net::Header>& cors_headers() const { return cors_headers_; }
     /// A complete response made by the front door itself.
     void respond(const Response& response);
     /// Hands the response over to a producer (proxy, log stream).
@@ -153,6 +157,7 @@ private:
     bool close_after_response_ = false;
     bool request_counted_ = false;  // counted in the in-flight total (for drain)
     std::unique_ptr<ResponseProducer> producer_;
+    std::vector<net::Header> cors_headers_;
 };
 
 }  // namespace ggufd::gateway

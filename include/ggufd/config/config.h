@@ -124,9 +124,17 @@ struct Config {
 
     // Scale-out (docs/SCALE-OUT.md): HAProxy's agent-check endpoint, off when unset.
     std::optional<ListenAddress> agent_listen;
+    /// Browser origins allowed to call /v1/* and /upstream/* (CORS): "*" (any, the default, as
+    /// llama-server does) or "scheme://host[:port]" entries, lowercase. Empty: no CORS headers.
+    std::vector<std::string> cors_origins{"*"};
+    /// Follow models_dir with inotify: models added, removed or renamed there are picked up
+    /// without a reload (README.md, "Models that appear").
+    bool watch_models_dir = true;
 
     MemoryConfig memory;
     std::vector<ServiceConfig> services;      ///< configured first, then discovered, names unique
+    /// What [defaults] gave: the settings of services discovered later (config::rediscover).
+    ServiceConfig discovery_defaults;
 };
 
 std::string_view to_string(LoadMode mode);
