@@ -60,8 +60,9 @@ ReloadOutcome reload_config(const std::string& config_path, const config::Config
         for (const auto& name : names) text += (text.empty() ? "" : ", ") + name;
         return text.empty() ? std::string("none") : text;
     };
-    spdlog::info("reload from {}: added {}; removed {}; restarted {}; {} unchanged", loaded.described_source,
-                 list(report.added), list(report.removed), list(report.restarted), report.unchanged.size());
+    spdlog::info("reload from {}: added {}; removed {}; restarted {}; retried {}; {} unchanged",
+                 loaded.described_source, list(report.added), list(report.removed), list(report.restarted),
+                 list(report.retried), report.unchanged.size());
     if (!restart_keys.empty()) {
         spdlog::warn("reload: {} changed; these take effect when ggufd is restarted", list(restart_keys));
     }
@@ -71,6 +72,7 @@ ReloadOutcome reload_config(const std::string& config_path, const config::Config
                            {"removed", report.removed},
                            {"restarted", report.restarted},
                            {"unchanged", report.unchanged},
+                           {"retried", report.retried},
                            {"needs_restart", restart_keys}};
     return {200, body.dump()};
 }

@@ -82,11 +82,6 @@ Finding address_finding(const AddressCheck& address, bool ggufd_running, const s
 
 }  // namespace
 
-std::string describe_location(const config::SourceLocation& location) {
-    if (location.file.empty()) return "the config file";
-    return location.file.string() + (location.line > 0 ? ":" + std::to_string(location.line) : "");
-}
-
 std::vector<Finding> check_config(const LoadedConfig& loaded) {
     const config::LoadResult& result = loaded.result;
     std::vector<Finding> findings;

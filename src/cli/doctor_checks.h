@@ -10,6 +10,7 @@
 #include "config_source.h"
 #include "doctor_report.h"
 #include "ggufd/config/config.h"
+#include "ggufd/supervisor/service_checks.h"
 #include "ggufd/gpu/discovery.h"
 #include "models_survey.h"
 
@@ -50,7 +51,8 @@ struct AddressCheck {
 std::vector<Finding> check_ports(const std::vector<AddressCheck>& addresses, bool ggufd_running,
                                  const std::string& config_file);
 
-/// "/etc/ggufd/ggufd.toml:12", "/etc/ggufd/ggufd.toml", or "the config file" when unknown.
-std::string describe_location(const config::SourceLocation& location);
+/// "/etc/ggufd/ggufd.toml:12", "/etc/ggufd/ggufd.toml", or "the config file" when unknown
+/// (shared with the daemon's own messages).
+using supervisor::describe_location;
 
 }  // namespace ggufd::cli

@@ -1,11 +1,7 @@
 // Finding, asking and judging llama-server (see doctor_llama_server.h).
 #include "doctor_llama_server.h"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cctype>
-#include <cstdlib>
 
 namespace ggufd::cli {
 namespace {
@@ -110,28 +106,10 @@ Finding devices_finding(const LlamaServerProbe& probe, const gpu::CommandResult&
 
 }  // namespace
 
-std::optional<std::string> find_executable(const std::string& name, std::string_view path_list) {
-    auto usable = [](const std::string& path) {
-        struct stat st {};
-        return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
-    };
-    if (name.empty()) return std::nullopt;
-    if (name.find('/') != std::string::npos) return usable(name) ? std::optional(name) : std::nullopt;
-    while (true) {
-        size_t colon = path_list.find(':');
-        std::string_view dir = path_list.substr(0, colon);
-        std::string candidate = (dir.empty() ? std::string(".") : std::string(dir)) + "/" + name;
-        if (usable(candidate)) return candidate;
-        if (colon == std::string_view::npos) return std::nullopt;
-        path_list.remove_prefix(colon + 1);
-    }
-}
-
 LlamaServerProbe probe_llama_server(const std::string& configured, const gpu::CommandRunner& runner) {
     LlamaServerProbe probe;
     probe.configured = configured;
-    const char* path_env = std::getenv("PATH");
-    probe.path = find_executable(configured, path_env ? path_env : "/usr/local/bin:/usr/bin:/bin");
+    probe.path = find_executable(configured);
     if (!probe.path) return probe;
     probe.found_on_path = configured.find('/') == std::string::npos;
     probe.version = runner.run({*probe.path, "--version"}, kLlamaServerProbeTimeout);
@@ -201,12 +179,9 @@ std::vector<Finding> check_llama_server(const LlamaServerProbe& probe, const Lla
         if (!needs.used) {
             return {finding(probe, Severity::info, "not found; no service runs llama-server, so none is needed")};
         }
-        const bool bare = probe.configured.find('/') == std::string::npos;
-        return {finding(probe, Severity::problem,
-                        bare ? "\"" + probe.configured + "\" was not found on PATH"
-                             : "\"" + probe.configured + "\" does not exist or is not an executable file",
-                        "install llama.cpp's llama-server, or set llama_server = \"/path/to/llama-server\" in the "
-                        "config (or the GGUFD_LLAMA_SERVER environment variable)")};
+        // The daemon says the same, at startup and in the service's status.
+        supervisor::ServiceProblem missing = supervisor::llama_server_missing(probe.configured);
+        return {finding(probe, Severity::problem, missing.message, missing.fix)};
     }
     const gpu::CommandResult& version = *probe.version;
     if (!version.succeeded()) {

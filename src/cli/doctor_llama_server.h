@@ -11,6 +11,7 @@
 
 #include "doctor_report.h"
 #include "ggufd/gpu/command_runner.h"
+#include "ggufd/supervisor/service_checks.h"
 
 namespace ggufd::cli {
 
@@ -36,8 +37,8 @@ struct LlamaServerProbe {
 };
 
 /// `name` itself when it contains a '/', else the first match in `path_list` (PATH's format);
-/// a match must be a regular file this user may execute. nullopt when there is none.
-std::optional<std::string> find_executable(const std::string& name, std::string_view path_list);
+/// a match must be a regular file this user may execute. The daemon finds programs the same way.
+using supervisor::find_executable;
 
 /// Finds and runs the configured llama-server (PATH from the environment).
 LlamaServerProbe probe_llama_server(const std::string& configured, const gpu::CommandRunner& runner);

@@ -1,7 +1,5 @@
 // Doctor's verdicts on each service's model, from its survey (see doctor_checks.h): readable,
 // valid GGUF, possible GPUs, within budget. The survey did the reading; this only judges.
-#include <unistd.h>
-
 #include "doctor_checks.h"
 #include "ggufd/util/units.h"
 
@@ -15,28 +13,13 @@ std::string setting_of(const ModelSurvey& survey, const std::string& key) {
 }
 
 Finding unreadable_model(const ModelSurvey& survey) {
-    Finding finding{"model", survey.service, Severity::problem, survey.error, ""};
-    if (survey.failure == ReadFailure::missing) {
-        finding.action = survey.discovered ? "it vanished from the models directory: check the disk it lives on"
-                                           : "correct model in " + describe_location(survey.defined_at) +
-                                                 ", or mount the disk it lives on";
-    } else if (survey.failure == ReadFailure::permission) {
-        finding.action = "make it readable by the user ggufd runs as (uid " + std::to_string(::geteuid()) +
-                         "): chmod a+r the file and a+x its directories, or run ggufd as the owner";
-    } else if (survey.failure == ReadFailure::format) {
-        if (survey.own_command) {
-            // Another server may read another format; only llama-server needs GGUF.
-            finding.severity = Severity::warning;
-            finding.action = "ignore this if the service's command reads a format other than GGUF";
-        } else {
-            finding.action = survey.discovered
-                                 ? "remove it from the models directory or replace it (a download that stopped "
-                                   "early leaves a truncated file)"
-                                 : "point model at a valid GGUF file in " + describe_location(survey.defined_at) +
-                                       ", or download the file again";
-        }
-    } else {
-        finding.action = "check that the file can be read (`head -c 4 FILE` prints GGUF)";
+    // The daemon gives the same advice at startup and in the service's status.
+    Finding finding{"model", survey.service, Severity::problem, survey.error,
+                    supervisor::model_fix(survey.failure, survey.discovered, survey.defined_at)};
+    if (survey.failure == ReadFailure::format && survey.own_command) {
+        // Another server may read another format; only llama-server needs GGUF.
+        finding.severity = Severity::warning;
+        finding.action = "ignore this if the service's command reads a format other than GGUF";
     }
     return finding;
 }

@@ -31,17 +31,11 @@ std::optional<gguf::GgufFile> read_into(const HeaderReader& reader, const std::f
                                         std::string& error, ReadFailure& failure) {
     try {
         return reader(path);
-    } catch (const gguf::FormatError& e) {
-        error = e.what();
-        failure = ReadFailure::format;
-    } catch (const std::system_error& e) {
-        error = e.what();
-        failure = e.code() == std::errc::no_such_file_or_directory ? ReadFailure::missing
-                  : e.code() == std::errc::permission_denied       ? ReadFailure::permission
-                                                                   : ReadFailure::other;
     } catch (const std::exception& e) {
-        error = path.string() + ": " + e.what();
-        failure = ReadFailure::other;
+        failure = supervisor::classify_read_failure(e);
+        // The reader's own errors name the file; anything else gets its path in front.
+        bool names_file = failure != ReadFailure::other || dynamic_cast<const std::system_error*>(&e);
+        error = names_file ? e.what() : path.string() + ": " + e.what();
     }
     return std::nullopt;
 }

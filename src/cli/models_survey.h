@@ -16,6 +16,7 @@
 #include "ggufd/gpu/device.h"
 #include "ggufd/gpu/mask.h"
 #include "ggufd/memory/estimate.h"
+#include "ggufd/supervisor/service_checks.h"
 
 namespace ggufd::cli {
 
@@ -44,14 +45,8 @@ struct Placement {
     std::optional<uint64_t> budget_bytes;
 };
 
-/// Why a file could not be used, so that advice can fit the cause.
-enum class ReadFailure {
-    none,
-    missing,     ///< it does not exist
-    permission,  ///< it exists but this user may not read it
-    format,      ///< it was read but is not valid GGUF
-    other,       ///< any other read error (I/O, a directory, ...)
-};
+/// Why a file could not be used, so that advice can fit the cause (the daemon judges the same).
+using ReadFailure = supervisor::FileFailure;
 
 /// How a model's memory need compares with its budget.
 enum class Fit {

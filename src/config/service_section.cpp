@@ -139,6 +139,11 @@ const Setting kSettings[] = {
     {"health_timeout", false, [](Reader& r, const toml::node& n, const std::string& k, ServiceConfig& s) { set(r.duration(n, k, DurationRule::positive), s.health_timeout); }},
     {"health_failures", false, [](Reader& r, const toml::node& n, const std::string& k, ServiceConfig& s) { set(r.integer(n, k, 1, INT_MAX), s.health_failures); }},
     {"idle_unload", false, [](Reader& r, const toml::node& n, const std::string& k, ServiceConfig& s) { set(r.duration(n, k, DurationRule::zero_or_never), s.idle_unload); }},
+    // Liveness (the supervisor's keys; docs/CONFIG.md).
+    {"first_byte_timeout", false, [](Reader& r, const toml::node& n, const std::string& k, ServiceConfig& s) { set(r.duration(n, k, DurationRule::zero_or_never), s.first_byte_timeout); }},
+    {"inference_probe", false, [](Reader& r, const toml::node& n, const std::string& k, ServiceConfig& s) { set(r.duration(n, k, DurationRule::zero_or_never), s.inference_probe); }},
+    {"inference_probe_timeout", false, [](Reader& r, const toml::node& n, const std::string& k, ServiceConfig& s) { set(r.duration(n, k, DurationRule::positive), s.inference_probe_timeout); }},
+    {"log_rate_limit", false, [](Reader& r, const toml::node& n, const std::string& k, ServiceConfig& s) { set(r.integer(n, k, 0, INT_MAX), s.log_rate_limit); }},
 };
 
 void apply_settings(Reader& r, const toml::table& table, const std::string& prefix, Scope scope, ServiceConfig& s) {

@@ -33,6 +33,7 @@ ProxyExchange::ProxyExchange(ClientConnection& client, std::shared_ptr<superviso
       target_(std::move(target)),
       upstream_timeout_ms_(static_cast<uint64_t>(client.worker().context().config.upstream_timeout.count())),
       last_upstream_activity_(client.worker().loop().now()),
+      first_byte_timeout_(service_->config().first_byte_timeout),
       started_(client.request_started_at()) {
     service_->metrics().requests.fetch_add(1, std::memory_order_relaxed);
 }
@@ -93,7 +94,7 @@ void ProxyExchange::send_request() {
         return;
     }
     stage_ = Stage::awaiting_head;
-    last_upstream_activity_ = client_.worker().loop().now();
+    last_upstream_activity_ = request_sent_at_ = client_.worker().loop().now();
 }
 
 void ProxyExchange::on_upstream_io(uint32_t events) {
@@ -175,6 +176,7 @@ bool ProxyExchange::consume(std::string_view data) {
 
 bool ProxyExchange::start_relay(std::string_view after_head) {
     stage_ = Stage::relaying;
+    service_->note_response_head();
     event_stream_ = is_event_stream(response_);
     client_framing_ = choose_client_framing(response_, client_.head_request(), client_.request().version_minor);
     remaining_ = response_.content_length;
@@ -333,12 +335,27 @@ void ProxyExchange::on_client_gone() {
 }
 
 void ProxyExchange::on_sweep(net::Clock::time_point now) {
-    if (stage_ == Stage::done || paused_) return;
+    if (stage_ == Stage::done || paused_ || head_overdue(now)) return;
     if (now - last_upstream_activity_ < std::chrono::milliseconds(upstream_timeout_ms_)) return;
     fail(504,
          describe_service() + " sent nothing for " +
              units::format_duration(std::chrono::milliseconds(upstream_timeout_ms_)) + " (upstream_timeout)",
          "upstream_timeout");
+}
+
+// A child that takes the request and never starts answering may be hung in inference while its
+// /health still says ok: the request gets 504, and the supervisor hears of it (by the handle,
+// never a pointer) and counts it towards health_failures in a row.
+bool ProxyExchange::head_overdue(net::Clock::time_point now) {
+    if (stage_ != Stage::awaiting_head || first_byte_timeout_.count() <= 0) return false;
+    if (now - request_sent_at_ < first_byte_timeout_) return false;
+    service_->note_stall();
+    client_.worker().context().supervisor.report_stall(service_);
+    fail(504,
+         describe_service() + " sent no response head within " + units::format_duration(first_byte_timeout_) +
+             " (first_byte_timeout); it may be hung, and is restarted after health_failures such requests in a row",
+         "upstream_timeout");
+    return true;
 }
 
 void ProxyExchange::observe_body(std::string_view data) {

@@ -1,7 +1,7 @@
 // One request relayed to a child and its response relayed back, as the bytes arrive: no
 // buffering of whole bodies, SSE events forwarded the moment they are read, backpressure from a
 // slow client, and a clean error for every way the child can fail (refused, closed mid-response,
-// silent past upstream_timeout).
+// no response head within the service's first_byte_timeout, silent past upstream_timeout).
 #pragma once
 
 #include <chrono>
@@ -49,6 +49,7 @@ private:
     void complete();
     void release_upstream(bool reusable);
     void observe_body(std::string_view data);
+    bool head_overdue(net::Clock::time_point now);
     void record_metrics(bool error);
     std::string describe_service() const;
 
@@ -77,6 +78,8 @@ private:
     bool read_pending_ = false; // data may be waiting in the socket while paused
     bool upstream_closed_ = false;  // the child's FIN has been seen: read on until EOF
     net::Clock::time_point last_upstream_activity_;
+    const std::chrono::milliseconds first_byte_timeout_;  // 0: none
+    net::Clock::time_point request_sent_at_;
 
     net::Clock::time_point started_;  // when the client's request was complete
     bool first_data_seen_ = false;

@@ -134,10 +134,20 @@ void EventLoop::run() {
         }
         run_posted();
         run_due_timers();
-        retired_.clear();
+        destroy_retired();
     }
     run_posted();
-    retired_.clear();
+    destroy_retired();
+}
+
+// A destructor may retire more objects (an owner letting go of what it owns), so the list is
+// swapped out before anything in it is destroyed, until nothing more was retired.
+void EventLoop::destroy_retired() {
+    while (!retired_.empty()) {
+        std::vector<std::shared_ptr<void>> batch;
+        batch.swap(retired_);
+        batch.clear();
+    }
 }
 
 }  // namespace ggufd::net

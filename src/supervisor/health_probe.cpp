@@ -11,15 +11,30 @@
 
 namespace ggufd::supervisor {
 
-HealthProbe::HealthProbe(net::EventLoop& loop, uint16_t port, std::string path, std::chrono::milliseconds timeout,
-                         Callback callback)
+namespace {
+
+// Errors that are the daemon's own shortage, not the child's fault.
+bool local_shortage(int error) {
+    return error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM || error == EADDRNOTAVAIL;
+}
+
+}  // namespace
+
+HealthProbe::HealthProbe(net::EventLoop& loop, uint16_t port, const ProbeRequest& request,
+                         std::chrono::milliseconds timeout, Callback callback)
     : loop_(loop), callback_(std::move(callback)) {
-    request_ = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
-               "\r\nUser-Agent: ggufd-health\r\nConnection: close\r\n\r\n";
+    request_ = request.method + " " + request.path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+               "\r\nUser-Agent: ggufd-health\r\nConnection: close\r\n";
+    if (!request.body.empty()) {
+        request_ += "Content-Type: application/json\r\nContent-Length: " + std::to_string(request.body.size()) + "\r\n";
+    }
+    request_ += "\r\n" + request.body;
     auto attempt = net::connect_loopback(port);
     if (attempt.error != 0) {
         // Report asynchronously, like every other outcome, so callers never see re-entrancy.
-        HealthResult result{HealthResult::Outcome::unreachable, 0, std::strerror(attempt.error)};
+        auto outcome = local_shortage(attempt.error) ? HealthResult::Outcome::local_error
+                                                     : HealthResult::Outcome::unreachable;
+        HealthResult result{outcome, 0, std::strerror(attempt.error)};
         timer_ = loop_.add_timer(std::chrono::milliseconds(0), [this, result] { finish(result); });
         return;
     }

@@ -30,14 +30,22 @@ ModelFacts inspect_model(const config::ServiceConfig& service, const std::vector
                 facts.error = std::string("projector: ") + e.what();
             }
         }
+        std::optional<gguf::GgufFile> file;
         try {
-            gguf::GgufFile file = gguf::read_header(service.model);
-            facts.info = gguf::summarize(file);
-            facts.estimate = memory::estimate(
-                file, estimate_params_for(service, devices.empty() ? memory::GpuBackend::none : backend,
-                                          projector ? &*projector : nullptr));
+            file = gguf::read_header(service.model);
         } catch (const std::exception& e) {
             facts.error = e.what();
+            facts.failure = classify_read_failure(e);
+        }
+        try {
+            if (file) {
+                facts.info = gguf::summarize(*file);
+                facts.estimate = memory::estimate(
+                    *file, estimate_params_for(service, devices.empty() ? memory::GpuBackend::none : backend,
+                                               projector ? &*projector : nullptr));
+            }
+        } catch (const std::exception& e) {
+            facts.error = e.what();  // malformed hyper-parameters or a bad flag in `args`
         }
     }
     if (devices.empty()) return facts;

@@ -49,29 +49,48 @@ OutputReader::~OutputReader() {
 
 void OutputReader::on_io(uint32_t) {
     if (batch_timer_) return;  // a read is already due
-    batch_timer_ = loop_.add_timer(kBatchDelay, [this] {
-        batch_timer_ = 0;
-        drain();
-        if (pipe_) loop_.modify(pipe_.get(), EPOLLIN | EPOLLONESHOT, this);  // watch again
-    });
+    batch_timer_ = loop_.add_timer(kBatchDelay, [this] { read_batch(); });
 }
 
-void OutputReader::drain() {
+void OutputReader::read_batch() {
+    batch_timer_ = 0;
+    bool more = read_some(kBatchBudget);
     if (!pipe_) return;
+    if (more) {
+        // Over budget: come back after the next batch delay, whatever else is due meanwhile.
+        batch_timer_ = loop_.add_timer(kBatchDelay, [this] { read_batch(); });
+    } else {
+        loop_.modify(pipe_.get(), EPOLLIN | EPOLLONESHOT, this);  // watch again
+    }
+}
+
+void OutputReader::drain_final() {
+    if (batch_timer_) loop_.cancel_timer(batch_timer_);
+    batch_timer_ = 0;
+    read_some(kFinalBudget);
+    if (!pipe_) return;
+    splitter_.flush(on_line_);
+    close_pipe();
+}
+
+bool OutputReader::read_some(size_t budget) {
+    if (!pipe_) return false;
     char buffer[16384];
-    while (true) {
-        ssize_t n = ::read(pipe_.get(), buffer, sizeof buffer);
+    while (budget > 0) {
+        ssize_t n = ::read(pipe_.get(), buffer, std::min(sizeof buffer, budget));
         if (n > 0) {
+            budget -= static_cast<size_t>(n);
             splitter_.feed(std::string_view(buffer, static_cast<size_t>(n)), on_line_);
             continue;
         }
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && errno == EAGAIN) return;
+        if (n < 0 && errno == EAGAIN) return false;
         // EOF (every writer closed) or a read error: nothing more will come.
         splitter_.flush(on_line_);
         close_pipe();
-        return;
+        return false;
     }
+    return true;
 }
 
 void OutputReader::close_pipe() {

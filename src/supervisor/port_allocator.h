@@ -9,18 +9,27 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 
 namespace ggufd::supervisor {
 
+/// What binding a port showed. `unknown`: it could not be tried for a cause of ours (no
+/// descriptor left), which says nothing about the port.
+enum class PortState { free, in_use, unknown };
+
+/// Binds 127.0.0.1:port for a moment.
+PortState probe_port(uint16_t port);
+
 class PortAllocator {
 public:
-    /// `is_free` is injectable for tests; by default it binds 127.0.0.1:port.
+    /// `probe` is injectable for tests; by default probe_port().
     PortAllocator(uint16_t first, uint16_t last, std::set<uint16_t> reserved,
-                  std::function<bool(uint16_t)> is_free = {});
+                  std::function<PortState(uint16_t)> probe = {});
 
     struct Result {
         uint16_t port = 0;    ///< 0: none
         std::string error;    ///< why not, in words
+        bool retry = false;   ///< the ports could not be checked now: try again later
     };
 
     /// The port for `service`: its `fixed` port if given, else the one it had, else the lowest
@@ -34,7 +43,7 @@ public:
 private:
     uint16_t first_, last_;
     std::set<uint16_t> reserved_;  // fixed ports of configured services and the daemon's own
-    std::function<bool(uint16_t)> is_free_;
+    std::function<PortState(uint16_t)> probe_;
     std::map<std::string, uint16_t> assigned_;
 };
 

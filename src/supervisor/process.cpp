@@ -1,5 +1,6 @@
 #include "process.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -12,6 +13,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <sstream>
 #include <utility>
 
@@ -59,7 +61,24 @@ std::vector<char*> c_strings(const std::vector<std::string>& strings) {
     return pointers;
 }
 
+// The state letter and process group of /proc/<pid>/stat; false when the process is gone.
+bool read_stat(pid_t pid, char& state, pid_t& group) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string text;
+    if (!std::getline(in, text)) return false;
+    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses; the last ')' ends it.
+    size_t close = text.rfind(')');
+    if (close == std::string::npos) return false;
+    std::istringstream rest(text.substr(close + 1));
+    pid_t parent = 0;
+    return static_cast<bool>(rest >> state >> parent >> group);
+}
+
 }  // namespace
+
+bool SpawnError::environmental() const {
+    return error_number_ == EMFILE || error_number_ == ENFILE || error_number_ == EAGAIN || error_number_ == ENOMEM;
+}
 
 std::string ExitStatus::describe() const {
     if (signaled) return "killed by signal " + std::to_string(code) + " (" + signal_name(code) + ")";
@@ -75,16 +94,16 @@ Process Process::spawn(const SpawnSpec& spec) {
     // Every descriptor the daemon opens is O_CLOEXEC, so the child inherits only these.
     int output_pipe[2];
     int error_pipe[2];
-    if (::pipe2(output_pipe, O_CLOEXEC) != 0) throw SpawnError(std::string("pipe: ") + std::strerror(errno));
+    if (::pipe2(output_pipe, O_CLOEXEC) != 0) throw SpawnError(std::string("pipe: ") + std::strerror(errno), errno);
     net::UniqueFd output_read(output_pipe[0]), output_write(output_pipe[1]);
-    if (::pipe2(error_pipe, O_CLOEXEC) != 0) throw SpawnError(std::string("pipe: ") + std::strerror(errno));
+    if (::pipe2(error_pipe, O_CLOEXEC) != 0) throw SpawnError(std::string("pipe: ") + std::strerror(errno), errno);
     net::UniqueFd error_read(error_pipe[0]), error_write(error_pipe[1]);
 
     auto argv = c_strings(spec.argv);
     auto envp = c_strings(spec.env);
     pid_t parent = ::getpid();
     pid_t pid = ::fork();
-    if (pid < 0) throw SpawnError(std::string("fork: ") + std::strerror(errno));
+    if (pid < 0) throw SpawnError(std::string("fork: ") + std::strerror(errno), errno);
     if (pid == 0) exec_child(spec, argv.data(), envp.data(), output_write.get(), error_write.get(), parent);
 
     Process process;
@@ -105,13 +124,13 @@ Process Process::spawn(const SpawnSpec& spec) {
         ::waitpid(pid, &status, 0);
         process.reaped_ = true;
         process.pid_ = -1;
-        throw SpawnError("exec " + spec.executable + ": " + std::strerror(exec_errno));
+        throw SpawnError("exec " + spec.executable + ": " + std::strerror(exec_errno), exec_errno);
     }
 
     process.pidfd_ = net::UniqueFd(pidfd_open(pid));
     if (!process.pidfd_) {
         int err = errno;
-        throw SpawnError(std::string("pidfd_open: ") + std::strerror(err));  // ~Process kills it
+        throw SpawnError(std::string("pidfd_open: ") + std::strerror(err), err);  // ~Process kills it
     }
     int flags = ::fcntl(output_read.get(), F_GETFL, 0);
     ::fcntl(output_read.get(), F_SETFL, flags | O_NONBLOCK);
@@ -152,10 +171,38 @@ void Process::kill_and_reap() {
 }
 
 void Process::signal_group(int signal) const {
-    if (pid_ <= 0 || reaped_) return;
-    // The group may be gone already if the leader exited and was reaped by us; then the
-    // child itself is signalled directly.
-    if (::kill(-pid_, signal) != 0) ::kill(pid_, signal);
+    if (pid_ <= 0) return;
+    // The group's id is the leader's pid, and the kernel hands out no pid that is still some
+    // group's id: while a member lives, -pid_ names this group and nothing else.
+    if (::kill(-pid_, signal) != 0 && !reaped_) ::kill(pid_, signal);
+}
+
+bool Process::group_alive() const {
+    if (pid_ <= 0 || ::kill(-pid_, 0) != 0) return false;
+    // Members that have exited but wait to be reaped (by whoever adopted them) still make the
+    // group exist; only live ones matter.
+    DIR* proc = ::opendir("/proc");
+    if (!proc) return true;
+    bool alive = false;
+    while (dirent* entry = ::readdir(proc)) {
+        char* end = nullptr;
+        long pid = std::strtol(entry->d_name, &end, 10);
+        if (pid <= 0 || *end != '\0') continue;
+        char state = 0;
+        pid_t group = 0;
+        if (read_stat(static_cast<pid_t>(pid), state, group) && group == pid_ && state != 'Z' && state != 'X') {
+            alive = true;
+            break;
+        }
+    }
+    ::closedir(proc);
+    return alive;
+}
+
+bool Process::is_stopped() const {
+    char state = 0;
+    pid_t group = 0;
+    return pid_ > 0 && !reaped_ && read_stat(pid_, state, group) && (state == 'T' || state == 't');
 }
 
 std::optional<ExitStatus> Process::reap() {

@@ -21,10 +21,16 @@ struct SpawnSpec {
     std::vector<int> cpu_affinity;       ///< empty: inherit
 };
 
-/// Why a spawn failed, e.g. "exec /usr/bin/llama-server: Permission denied".
+/// Why a spawn failed, e.g. "exec /usr/bin/llama-server: Permission denied", with its errno.
 class SpawnError : public std::runtime_error {
 public:
-    using std::runtime_error::runtime_error;
+    SpawnError(const std::string& what, int error_number) : std::runtime_error(what), error_number_(error_number) {}
+    int error_number() const { return error_number_; }
+    /// The machine ran short (descriptors, processes, memory), not the program: worth retrying.
+    bool environmental() const;
+
+private:
+    int error_number_;
 };
 
 /// How a process ended.
@@ -56,8 +62,13 @@ public:
     /// The read end of the child's merged stdout/stderr (non-blocking); moved out by the owner.
     net::UniqueFd take_output() { return std::move(output_); }
 
-    /// Sends `signal` to the child's whole process group.
+    /// Sends `signal` to the child's whole process group (also after the leader was reaped:
+    /// the group lives on as long as any member does).
     void signal_group(int signal) const;
+    /// Whether any process of the child's group is still alive (zombies do not count).
+    bool group_alive() const;
+    /// Whether the child is stopped (SIGSTOP, SIGTSTP): it acts on no signal but SIGKILL/SIGCONT.
+    bool is_stopped() const;
     /// Non-blocking: the exit status once the child has exited (the pidfd was readable).
     std::optional<ExitStatus> reap();
 

@@ -28,6 +28,7 @@ std::string_view to_string(StopCause cause) {
         case StopCause::no_memory: return "no-memory";
         case StopCause::shutdown: return "shutdown";
         case StopCause::removed: return "removed";
+        case StopCause::environment: return "environment";
     }
     return "unknown";
 }

@@ -29,9 +29,12 @@ void Supervisor::control(const std::string& name, Action action, OutcomeCallback
 
 void Supervisor::stop_all(std::function<void()> done) { core_->stop_all(std::move(done)); }
 
-void Supervisor::reload(config::Config config, std::vector<DeviceBudget> budgets, ReloadCallback done) {
-    core_->reload(std::move(config), std::move(budgets), std::move(done));
+void Supervisor::reload(config::Config config, std::vector<DeviceBudget> budgets, ReloadCallback done,
+                        ReloadOptions options) {
+    core_->reload(std::move(config), std::move(budgets), std::move(done), options);
 }
+
+void Supervisor::report_stall(const std::shared_ptr<ServiceHandle>& service) { core_->report_stall(service); }
 
 std::shared_ptr<const std::vector<DeviceBudget>> Supervisor::budgets() const { return core_->budgets(); }
 

@@ -1,6 +1,11 @@
 // Everything the supervisor thread owns: the loop, the runners, the directory the front door
 // routes by. Only Supervisor's public methods cross threads, and they do so by posting to the
 // loop. The memory budget's gate lives in admission.cpp, reloading in reload.cpp.
+//
+// Ownership (docs/ARCHITECTURE.md, "Who may hold what"): runners live in `runners_`, keyed by a
+// generation that no other runner ever gets. A service's current runner is `current_[name]`;
+// a reload retires the old one, which stays in `runners_` until it has no child and nothing
+// pending, and is then destroyed by collect(), a task of its own, never inside a runner's step.
 #pragma once
 
 #include <atomic>
@@ -33,19 +38,32 @@ public:
     void ensure_ready(const std::shared_ptr<ServiceHandle>& handle, OutcomeCallback callback);
     void control(const std::string& name, Supervisor::Action action, OutcomeCallback callback);
     void stop_all(std::function<void()> done);
-    void reload(config::Config config, std::vector<DeviceBudget> budgets, ReloadCallback done);
+    void reload(config::Config config, std::vector<DeviceBudget> budgets, ReloadCallback done, ReloadOptions options);
+    void report_stall(const std::shared_ptr<ServiceHandle>& handle);
 
 private:
     // admission.cpp
     std::vector<Resident> residents_besides(const ServiceRunner& candidate) const;
-    void admit(ServiceRunner& runner, std::function<void()> proceed, int round);
+    ServiceRunner* still_admitting(const AdmissionTicket& ticket);
+    void admit(const AdmissionTicket& ticket, int round, bool wait_for_memory);
+    bool wait_for_predecessor(ServiceRunner& runner, const AdmissionTicket& ticket, int round);
+    bool wait_for_retiring(ServiceRunner& runner, const AdmissionTicket& ticket, int round);
+    void evict(ServiceRunner& runner, const AdmissionTicket& ticket, const Admission& plan, int round);
+    void after_memory_freed(const AdmissionTicket& ticket, int round);
 
     // reload.cpp
-    void replace_runners(const ReloadReport& report, const std::set<std::string>& were_running);
+    void apply_reload(config::Config next, std::vector<DeviceBudget> budgets, const ReloadOptions& options,
+                      ReloadReport& report);
 
+    /// The current runner of `name`, or nullptr.
     ServiceRunner* find(const std::string& name);
-    std::unique_ptr<ServiceRunner> make_runner(const config::ServiceConfig& service);
+    /// The runner a token names (current or retired), or nullptr when it is gone.
+    ServiceRunner* resolve(const RunnerToken& token);
+    ServiceRunner& make_runner(const config::ServiceConfig& service);
     void publish_directory();
+    void reroute(const std::string& name, OutcomeCallback callback);
+    void schedule_collect();
+    void collect();
     void schedule_idle_check();
     void check_eager_settled();
 
@@ -55,14 +73,16 @@ private:
     MemoryWaiter memory_waiter_;
     PortAllocator ports_;
     RunnerContext context_;
-    std::map<std::string, std::unique_ptr<ServiceRunner>> runners_;
+    std::map<uint64_t, std::unique_ptr<ServiceRunner>> runners_;  ///< by generation: current and retired
+    std::map<std::string, uint64_t> current_;                     ///< name -> generation of its runner
+    uint64_t next_generation_ = 1;
     std::atomic<std::shared_ptr<const ServiceDirectory>> directory_;
     std::atomic<std::shared_ptr<const std::vector<DeviceBudget>>> budgets_;
     std::thread thread_;
     std::function<void()> on_eager_settled_;
     bool starting_eager_ = true;
     bool shutting_down_ = false;
-    bool reloading_ = false;
+    bool collect_posted_ = false;
 };
 
 /// Ports no child may take: the daemon's own and every service's fixed port.

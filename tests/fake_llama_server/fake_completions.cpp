@@ -36,6 +36,12 @@ void FakeServer::complete(const Request& req, Response& res, Endpoint endpoint) 
         res.set_content(error_body(500, kFatalMessage, "server_error"), kJsonType);
         return;
     }
+    if (options_.completion_hang_after &&
+        completions_started_.fetch_add(1, std::memory_order_relaxed) >= *options_.completion_hang_after) {
+        // Inference is stuck while /health still answers: the request gets no response at all.
+        log_line("fake: holding a completion without answering (--fake-completion-hang-after)");
+        hold_forever();
+    }
     const auto& fields = std::get<RequestFields>(parsed);
     Completion completion = plan_completion(endpoint, fields, options_.tokens, facts_.id, next_id_.fetch_add(1),
                                             static_cast<int64_t>(std::time(nullptr)));

@@ -86,6 +86,7 @@ private:
     std::atomic<uint64_t> health_polls_{0};
     std::atomic<uint64_t> healthy_polls_{0};
     std::atomic<uint64_t> completions_served_{0};
+    std::atomic<uint64_t> completions_started_{0};
     std::atomic<uint64_t> generating_{0};
     std::atomic<uint64_t> next_id_{1};
     std::atomic<uint64_t> prompt_tokens_total_{0};

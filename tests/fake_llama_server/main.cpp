@@ -150,6 +150,13 @@ int main(int argc, char** argv) {
     log_line("main: server is listening on http://" + options.host + ":" + std::to_string(*port) +
              " - starting the main loop");
 
+    if (options.flood_output) {
+        // Never joined either: a child that floods its log until it is killed.
+        std::thread([] {
+            const std::string filler(80, 'x');
+            for (uint64_t line = 0;; ++line) log_line("fake: flood line " + std::to_string(line) + " " + filler);
+        }).detach();
+    }
     // Never joined: from here on the process ends only by _exit, wherever it is decided.
     std::thread listener;
     if (options.hang) {

@@ -61,6 +61,8 @@ const Flag kFlags[] = {
     {"--fake-crash-mid-stream", &Options::crash_mid_stream},
     {"--fake-crash-after-requests", &Options::crash_after_requests, 1},
     {"--fake-fatal-log-after", &Options::fatal_log_after},
+    {"--fake-completion-hang-after", &Options::completion_hang_after},
+    {"--fake-flood-output", &Options::flood_output},
     {"--fake-term-delay", &Options::term_delay},
     {"--fake-ignore-sigterm", &Options::ignore_sigterm},
     {"--fake-record", &Options::record_path},
@@ -215,6 +217,8 @@ const char* usage() {
            "  --fake-crash-mid-stream K      SIGKILL itself after K content chunks\n"
            "  --fake-crash-after-requests N  exit 3 after serving N completions\n"
            "  --fake-fatal-log-after N       after N completions, log \"CUDA error: ...\" and answer 500\n"
+           "  --fake-completion-hang-after N after N completions, never answer another (/health stays ok)\n"
+           "  --fake-flood-output            once listening, log lines as fast as they can be written\n"
            "  --fake-term-delay D            on SIGTERM, wait D before exiting 0 (default 0)\n"
            "  --fake-ignore-sigterm          log SIGTERM/SIGINT and keep running\n"
            "  --fake-record FILE             write argv, environment, pid, pgid, host and port as JSON\n"

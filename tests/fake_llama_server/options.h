@@ -42,6 +42,8 @@ struct Options {
     std::optional<uint64_t> crash_mid_stream;      ///< content chunks before SIGKILL
     std::optional<uint64_t> crash_after_requests;  ///< completions before exit(3)
     std::optional<uint64_t> fatal_log_after;       ///< completions before "CUDA error" and 500s
+    std::optional<uint64_t> completion_hang_after; ///< completions answered before every later one hangs
+    bool flood_output = false;                     ///< log lines as fast as the pipe takes them
 
     // Shutdown.
     Duration term_delay{0};

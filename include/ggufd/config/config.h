@@ -63,6 +63,17 @@ struct ServiceConfig {
     Duration idle_unload{0};                  ///< 0: never unload for idleness
     std::optional<uint64_t> memory_bytes;     ///< overrides the GGUF-based memory estimate
 
+    // Liveness beyond /health and the child's output (docs/CONFIG.md, "Liveness").
+    /// A request whose child sends no response head within this gets 504, and counts towards
+    /// health_failures in a row (0: never). A non-streamed reply's head comes with its end.
+    Duration first_byte_timeout = std::chrono::minutes(5);
+    /// After this long without requests, a ready service is sent a one-token completion (0: never).
+    Duration inference_probe{0};
+    Duration inference_probe_timeout = std::chrono::seconds(60);
+    /// Lines of the child's output per second that reach the daemon's log, in bursts of up to ten
+    /// seconds' worth; the rest is counted in one "suppressed" line (0: no limit).
+    int log_rate_limit = 100;
+
     bool operator==(const ServiceConfig&) const = default;
 };
 

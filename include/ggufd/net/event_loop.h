@@ -56,6 +56,7 @@ public:
 
     /// Destroys `object` after the current batch of events (see class comment). Anything that
     /// may be deep in its own call chain when its owner lets go of it is retired, not deleted.
+    /// Re-entrant: a retired object's destructor may retire others; they go in the same round.
     template <typename T>
     void retire(std::unique_ptr<T> object) {
         if (object) retired_.push_back(std::shared_ptr<void>(std::move(object)));
@@ -80,6 +81,7 @@ private:
     int next_timeout_ms() const;
     void run_due_timers();
     void run_posted();
+    void destroy_retired();
 
     UniqueFd epoll_fd_;
     UniqueFd wake_fd_;

@@ -11,6 +11,7 @@
 #include "ggufd/config/config.h"
 #include "ggufd/gguf/model_info.h"
 #include "ggufd/memory/estimate.h"
+#include "ggufd/supervisor/service_checks.h"
 
 namespace ggufd::supervisor {
 
@@ -23,6 +24,8 @@ struct ModelFacts {
     /// Why the header or the estimate could not be had, or "projector: ..." when only the
     /// projector could not be read (the model is then estimated without it). Not fatal.
     std::string error;
+    /// How reading the model itself failed (none when it was read, or only the projector failed).
+    FileFailure failure = FileFailure::none;
 };
 
 /// The estimate's inputs for a service: its settings and its projector's header (nullptr: none),

@@ -69,6 +69,15 @@ public:
     /// When the last request ended (or began), for idle unload and least-recently-used eviction.
     std::chrono::steady_clock::time_point last_used() const;
 
+    /// Front door: a request got no response head within first_byte_timeout. Returns how many
+    /// have in a row (the supervisor is told by Supervisor::report_stall).
+    int note_stall() { return stalls_in_a_row_.fetch_add(1) + 1; }
+    /// Front door: a response head arrived, so inference works: the run of stalls is over.
+    void note_response_head() {
+        if (stalls_in_a_row_.load(std::memory_order_relaxed) != 0) stalls_in_a_row_.store(0);
+    }
+    int stalls_in_a_row() const { return stalls_in_a_row_.load(); }
+
     ServiceStatus status() const;
     LogRing& logs() { return logs_; }
     RequestMetrics& metrics() { return metrics_; }
@@ -78,6 +87,8 @@ public:
     void set_port(uint16_t port) { port_.store(port); }
     /// Marks the service stopping unless requests are in flight; false (and unchanged) if some are.
     bool try_mark_stopping_if_idle();
+    /// A new child starts with no stalls held against it.
+    void reset_stalls() { stalls_in_a_row_.store(0); }
 
 private:
     const config::ServiceConfig config_;
@@ -85,6 +96,7 @@ private:
     std::atomic<uint16_t> port_{0};
     std::atomic<int> in_flight_{0};
     std::atomic<int64_t> last_used_ns_;
+    std::atomic<int> stalls_in_a_row_{0};
     mutable std::mutex status_mutex_;
     ServiceStatus status_;
     LogRing logs_;

@@ -24,6 +24,7 @@ enum class StopCause {
     no_memory,       ///< could not start: its GPU's memory budget is held by busy services
     shutdown,        ///< the daemon is stopping
     removed,         ///< removed from the config by a reload
+    environment,     ///< could not start for the machine's shortage (EMFILE, ...): retried, not counted
 };
 
 std::string_view to_string(ServiceState state);

@@ -61,12 +61,23 @@ struct MemoryOptions {
     std::chrono::milliseconds free_wait{std::chrono::seconds(10)};
 };
 
-/// What a reload did, by service name.
+/// What a reload did, by service name. Removed and restarted services' old children finish
+/// their requests in flight first (up to the drain timeout), then stop.
 struct ReloadReport {
     std::vector<std::string> added, removed, restarted, unchanged;
-    std::string error;  ///< non-empty: nothing was done (another reload runs, or shutdown)
+    /// Unchanged services that had failed for a cause the new config fixes (a program or model
+    /// file that now exists): started again (eager) or made startable (lazy).
+    std::vector<std::string> retried;
+    std::string error;  ///< non-empty: nothing was done (the daemon is shutting down)
 };
 using ReloadCallback = std::function<void(const ReloadReport&)>;
+
+struct ReloadOptions {
+    /// How long the old child of a removed or changed service may finish the requests it has
+    /// before it is stopped. nullopt: the new configuration's drain_timeout. A models_dir
+    /// watcher that removes a vanished file's service may allow longer (upstream_timeout).
+    std::optional<std::chrono::milliseconds> drain_timeout;
+};
 
 class Supervisor {
 public:
@@ -91,10 +102,19 @@ public:
     /// Stops every child in parallel; `done` runs once all have exited.
     void stop_all(std::function<void()> done);
 
-    /// Applies a new, validated configuration: unchanged services keep running, changed ones
-    /// restart with their new settings, removed ones stop, new ones start per their `load`.
-    /// llama_server, port_range and the budgets apply from the next start of any service.
-    void reload(config::Config config, std::vector<DeviceBudget> budgets, ReloadCallback done);
+    /// Applies a new, validated configuration at once: the front door routes by it from the
+    /// moment `done` runs. Unchanged services keep running; new ones start per their `load`;
+    /// removed ones answer 404 to new requests; changed ones get a new child (new requests wait
+    /// for it) while the old one finishes its requests in flight, then stops (bounded by the
+    /// drain timeout and stop_timeout). llama_server, port_range and the budgets apply from
+    /// the next start of any service.
+    void reload(config::Config config, std::vector<DeviceBudget> budgets, ReloadCallback done,
+                ReloadOptions options = {});
+
+    /// Thread-safe, from the front door: a request to `service` got no response head within
+    /// its first_byte_timeout (ServiceHandle::note_stall counted it). health_failures of them in
+    /// a row make the service unhealthy, and it is restarted by its policy.
+    void report_stall(const std::shared_ptr<ServiceHandle>& service);
 
     /// The budgets the supervisor enforces (for status output); replaced by a reload.
     std::shared_ptr<const std::vector<DeviceBudget>> budgets() const;

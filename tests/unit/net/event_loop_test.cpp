@@ -9,6 +9,7 @@
 #include <chrono>
 #include <future>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -273,6 +274,39 @@ TEST(EventLoop, RetiredObjectsAreDestroyedWhenRunEnds) {
     });
     loop.run();
     EXPECT_TRUE(*flag);
+}
+
+// An object whose destructor retires another (a runner letting go of its probe): the loop must
+// not be clearing the list it appends to. Both are destroyed, the second after the first.
+TEST(EventLoop, ARetiredObjectMayRetireAnotherWhileItIsDestroyed) {
+    EventLoop loop;
+    Watchdog watchdog(loop);
+    std::vector<std::string> destroyed;
+    struct Leaf {
+        std::vector<std::string>* log;
+        ~Leaf() { log->push_back("leaf"); }
+    };
+    struct Owner {
+        EventLoop* loop;
+        std::vector<std::string>* log;
+        std::unique_ptr<Leaf> leaf;
+        ~Owner() {
+            log->push_back("owner");
+            loop->retire(std::move(leaf));
+        }
+    };
+    loop.post([&] {
+        auto owner = std::make_unique<Owner>();
+        owner->loop = &loop;
+        owner->log = &destroyed;
+        owner->leaf = std::make_unique<Leaf>();
+        owner->leaf->log = &destroyed;
+        loop.retire(std::move(owner));
+        loop.add_timer(0ms, [&] { loop.stop(); });
+    });
+    loop.run();
+    EXPECT_FALSE(watchdog.fired);
+    EXPECT_EQ(destroyed, (std::vector<std::string>{"owner", "leaf"}));
 }
 
 }  // namespace

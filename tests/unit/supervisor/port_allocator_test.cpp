@@ -11,11 +11,16 @@
 namespace ggufd::supervisor {
 namespace {
 
-// Ports some other program holds; everything else is free.
+// Ports some other program holds; everything else is free (unless the daemon is out of
+// descriptors, when nothing can be checked).
 struct Machine {
     std::set<uint16_t> busy;
-    std::function<bool(uint16_t)> is_free() {
-        return [this](uint16_t port) { return busy.count(port) == 0; };
+    bool out_of_descriptors = false;
+    std::function<PortState(uint16_t)> is_free() {
+        return [this](uint16_t port) {
+            if (out_of_descriptors) return PortState::unknown;
+            return busy.count(port) ? PortState::in_use : PortState::free;
+        };
     }
 };
 
@@ -105,6 +110,23 @@ TEST(PortAllocator, TheTopOfThePortSpaceEndsTheSearch) {
     EXPECT_EQ(ports.acquire("a", std::nullopt).port, 0) << "no wrap-around past 65535";
     machine.busy = {65534};
     EXPECT_EQ(ports.acquire("a", std::nullopt).port, 65535);
+}
+
+// EMFILE is the daemon's shortage, not a taken port: the caller is told to retry, and the
+// service's port is not given away meanwhile.
+TEST(PortAllocator, APortThatCannotBeCheckedIsToBeRetriedNotReportedTaken) {
+    Machine machine;
+    PortAllocator ports(2000, 2099, {}, machine.is_free());
+    ASSERT_EQ(ports.acquire("gemma", std::nullopt).port, 2000);
+    machine.out_of_descriptors = true;
+    for (std::optional<uint16_t> fixed : {std::optional<uint16_t>(), std::optional<uint16_t>(2007)}) {
+        PortAllocator::Result result = ports.acquire("gemma", fixed);
+        EXPECT_EQ(result.port, 0);
+        EXPECT_TRUE(result.retry);
+        EXPECT_EQ(result.error.find("in use"), std::string::npos) << result.error;
+    }
+    machine.out_of_descriptors = false;
+    EXPECT_EQ(ports.acquire("gemma", std::nullopt).port, 2000);
 }
 
 }  // namespace
