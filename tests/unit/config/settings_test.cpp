@@ -19,6 +19,8 @@ const Config& loaded(const LoadResult& result) {
     static const Config kNone;
     return result.config ? *result.config : kNone;
 }
+// A temporary LoadResult would die before its Config is read.
+const Config& loaded(const LoadResult&&) = delete;
 
 const ServiceConfig& service(const Config& config, const std::string& name) {
     for (const ServiceConfig& candidate : config.services) {
@@ -313,7 +315,8 @@ forward_credentials = true
 }
 
 TEST(Settings, FrontDoorLimitsDefaultToNginxLikeValues) {
-    const Config& config = loaded(load(""));
+    const LoadResult result = load("");
+    const Config& config = loaded(result);
     EXPECT_EQ(config.header_timeout, 60s) << "nginx's client_header_timeout";
     EXPECT_EQ(config.body_timeout, 5min) << "64 MiB at 1.8 Mbit/s";
     EXPECT_EQ(config.keepalive_timeout, 75s) << "nginx's keepalive_timeout";
