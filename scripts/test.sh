@@ -39,7 +39,7 @@ run_suite() {  # run_suite NAME BUILD_DIR [CMAKE_ARGS...]
 }
 
 overall=0
-run_suite "plain" "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+run_suite "plain" "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGGUFD_WERROR=ON
 if ! $quick; then
   run_suite "asan+ubsan" "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DGGUFD_SANITIZE=address
   echo "=== fuzzers: ${FUZZ_SECONDS:-60}s each"
