@@ -1,25 +1,38 @@
 #!/usr/bin/env bash
 # Measures ggufd's front door in one run, side by side with the upstream reached directly, with
-# nginx as a reverse proxy and (when a real llama-server is found) with llama-server's own router
-# mode, then prints the results table and writes it to bench/results/. docs/PERFORMANCE.md
-# explains the method. Everything it starts runs on loopback and is stopped when it exits.
+# nginx and HAProxy as reverse proxies, with ggufd as it was at an earlier commit (the baseline)
+# and (when a real llama-server is found) with llama-server's own router mode, at equal event-loop
+# counts; then streams beside big uploads on one event loop; then prints the results table and
+# writes it to bench/results/. docs/PERFORMANCE.md explains the method. Everything it starts runs
+# on loopback and is stopped when it exits.
 #   scripts/bench.sh [--quick] [--rounds N] [--duration SECONDS] [--tokens N] [--interval D]
+#                    [--loops LIST] [--baseline COMMIT | --no-baseline] [--big-bodies LIST]
 #                    [--new-connections] [--no-real] [--pin] [--nice N]
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$root/build-bench"
 source "$root/bench/lib.sh"
+source "$root/bench/big_bodies.sh"
 
 rounds=3 duration=4 tokens=32 interval=0 real=1 pin=0 quick=0 new_connections=0 niceness=0
+loop_list="1,cpu" baseline_commit=11b0361 big_list="8,16,32"
 usage() {
   cat <<EOF
 usage: scripts/bench.sh [options]
-  --quick         one round of 2 s per measurement (about 2 minutes); results are marked quick
+  --quick         one round of 2 s per measurement, 32 MB bodies only (about 8 minutes); results
+                  are marked quick
   --rounds N      rounds; each measurement is repeated N times and the median reported (default 3)
   --duration S    seconds per measurement (default 4)
   --tokens N      content events per streamed response (default 32)
   --interval D    the fake upstream's time between tokens, e.g. 1ms (default 0: as fast as it can)
+  --loops LIST    event loops per proxy, one set of measurements for each: numbers or "cpu" (one
+                  per CPU), comma-separated (default 1,cpu); ggufd's workers, nginx's
+                  worker_processes, HAProxy's nbthread
+  --baseline C    also measure ggufd as it was at commit C, built in build-bench-baseline-C/
+                  (default 11b0361, before the front-door rewrite); --no-baseline: do not
+  --big-bodies L  body sizes in MB routed beside streams on one event loop (default 8,16,32);
+                  --no-big-bodies: skip that scenario
   --new-connections  a new connection for every stream (default: a stream's connection carries
                   the next stream of its slot, as SDK clients pool connections)
   --no-real       skip the real llama-server upstream (and the router target)
@@ -30,11 +43,16 @@ EOF
 }
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) quick=1 rounds=1 duration=2 ;;
+    --quick) quick=1 rounds=1 duration=2 big_list=32 ;;
     --rounds) rounds="$2"; shift ;;
     --duration) duration="$2"; shift ;;
     --tokens) tokens="$2"; shift ;;
     --interval) interval="$2"; shift ;;
+    --loops) loop_list="$2"; shift ;;
+    --baseline) baseline_commit="$2"; shift ;;
+    --no-baseline) baseline_commit="" ;;
+    --big-bodies) big_list="$2"; shift ;;
+    --no-big-bodies) big_list="" ;;
     --new-connections) new_connections=1 ;;
     --no-real) real=0 ;;
     --pin) pin=1 ;;
@@ -48,9 +66,19 @@ done
 chat_concurrency=(1 8 64)
 stream_concurrency=(1 16 128)
 chat_max_tokens=8
+loop_counts=()
+for loops in ${loop_list//,/ }; do
+  case "$loops" in
+    cpu) loop_counts+=("$(nproc)") ;;
+    [1-9]|[1-9][0-9]) loop_counts+=("$loops") ;;
+    *) echo "bench.sh: --loops takes numbers from 1 to 99 or 'cpu', not '$loops'" >&2; exit 2 ;;
+  esac
+done
+big_sizes=(${big_list//,/ })
 
 require wrk "apt-get install wrk"
 require nginx "apt-get install nginx-light"
+require haproxy "apt-get install haproxy"
 require curl "apt-get install curl"
 llama_server="$(find_llama_server "$root")"
 if [ "$real" = 1 ] && [ -z "$llama_server" ]; then
@@ -72,6 +100,8 @@ fi
 note "building in $build (Release, with the benchmark tools)"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DGGUFD_BUILD_BENCH=ON -DGGUFD_BUILD_TESTS=ON >/dev/null
 cmake --build "$build" -j "$(nproc)" --target ggufd fake-llama-server gguf-mkmodel sse-bench bench-report >/dev/null
+baseline_build=""
+[ -z "$baseline_commit" ] || baseline_build="$(build_baseline "$baseline_commit")"
 
 commit="$(git -C "$root" rev-parse --short HEAD)"
 [ -z "$(git -C "$root" status --porcelain --untracked-files=no)" ] || commit="$commit-dirty"
@@ -95,7 +125,7 @@ measure_upstream() {
     run_wrk "$upstream" "${spec%%=*}" "${spec#*=}" 8 0 1 "$model" >/dev/null  # warm-up, not recorded
   done
   for round in $(seq 1 "$rounds"); do
-    note "$upstream upstream: round $round of $rounds"
+    note "$upstream upstream, $loops event loop(s) per proxy: round $round of $rounds"
     for c in "${chat_concurrency[@]}"; do
       for spec in $(rotate "$round" "${targets[@]}"); do
         record "$(run_wrk "$upstream" "${spec%%=*}" "${spec#*=}" "$c" "$round" "$duration" "$model")"
@@ -112,21 +142,29 @@ measure_upstream() {
   done
 }
 
-# --- The fake upstream: what the proxies add, and nothing else -------------------------------
+# --- The fake upstream: what the proxies add, and nothing else, at each event-loop count ------
 
-start_fake_targets
-record_idle_rss fake start
-check_target direct "$fake_port" fast
-check_target ggufd "$ggufd_port" fast
-check_target nginx "$nginx_port" fast
-measure_upstream fake fast 1 "direct=$fake_port" "ggufd=$ggufd_port" "nginx=$nginx_port"
-record_idle_rss fake end
-stop_all
+for loops in "${loop_counts[@]}"; do
+  start_fake_targets "$loops" "$interval"
+  specs=($(fake_target_specs))
+  # Idle memory is recorded for the last loop count (one per CPU by default: the defaults).
+  [ "$loops" = "${loop_counts[-1]}" ] && record_idle_rss fake start
+  for spec in "${specs[@]}"; do check_target "${spec%%=*}" "${spec#*=}" fast; done
+  measure_upstream fake fast 1 "${specs[@]}"
+  [ "$loops" = "${loop_counts[-1]}" ] && record_idle_rss fake end
+  stop_all
+done
+
+# --- Big bodies routed on the event loop that carries streams ---------------------------------
+
+[ ${#big_sizes[@]} -eq 0 ] || measure_big_bodies "${big_sizes[@]}"
 
 # --- The real llama-server on a tiny model, and llama-server's own router --------------------
 
 if [ "$real" = 1 ]; then
-  ggufd_port="$(free_port)" real_port="$(free_port)" nginx_port="$(free_port)" router_port="$(free_port)"
+  loops="$(nproc)"
+  ggufd_port="$(free_port)" real_port="$(free_port)" nginx_port="$(free_port)" haproxy_port="$(free_port)"
+  router_port="$(free_port)"
   mkdir -p "$work/models"
   "$build/gguf-mkmodel" -o "$work/models/tiny.gguf" >/dev/null
   server_settings=(--ctx-size 2048 --parallel 4 --threads 1)
@@ -134,6 +172,7 @@ if [ "$real" = 1 ]; then
 listen = "127.0.0.1:$ggufd_port"
 llama_server = "$llama_server"
 models_dir = ""
+workers = $loops
 [defaults]
 gpus = []
 [services.tiny]
@@ -143,16 +182,16 @@ ctx_size = 2048
 parallel = 4
 args = ["--threads", "1"]
 EOF
-  note "real upstream ($llama_server): ggufd on :$ggufd_port, llama-server on :$real_port, nginx on :$nginx_port, router on :$router_port"
+  note "real upstream ($llama_server): ggufd on :$ggufd_port, llama-server on :$real_port, nginx on :$nginx_port, HAProxy on :$haproxy_port, router on :$router_port"
   start_ggufd "$work/ggufd-real.toml" "$ggufd_port" tiny
-  start_nginx "$real_port" "$nginx_port"
+  ggufd_pid=$last_pid
+  start_nginx "$real_port" "$nginx_port" "$loops"
+  start_haproxy "$real_port" "$haproxy_port" "$loops"
   start_router "$work/models" "$router_port" "${server_settings[@]}" --n-gpu-layers 0
   record_idle_rss real start
-  check_target direct "$real_port" tiny
-  check_target ggufd "$ggufd_port" tiny
-  check_target nginx "$nginx_port" tiny
-  check_target router "$router_port" tiny
-  measure_upstream real tiny 0 "direct=$real_port" "ggufd=$ggufd_port" "nginx=$nginx_port" "router=$router_port"
+  specs=("direct=$real_port" "ggufd=$ggufd_port" "nginx=$nginx_port" "haproxy=$haproxy_port" "router=$router_port")
+  for spec in "${specs[@]}"; do check_target "${spec%%=*}" "${spec#*=}" tiny; done
+  measure_upstream real tiny 0 "${specs[@]}"
   record_idle_rss real end
   stop_all
 fi

@@ -11,6 +11,7 @@ quick=false
 
 "$root/scripts/setup.sh" --test
 (cd "$root/tests/clients" && npm ci --no-audit --no-fund --loglevel=error)
+"$root/scripts/get-promtool.sh" >/dev/null || echo "*** NOTE: no promtool: metrics_parsers will be SKIPPED ***"
 
 if [ -z "${GGUFD_TEST_LLAMA_SERVER:-}" ] && [ ! -x "$root/../shared/llama.cpp/llama-server" ] && ! command -v llama-server >/dev/null; then
   echo "*** NOTE: no llama-server found (GGUFD_TEST_LLAMA_SERVER, ../shared/llama.cpp/llama-server, PATH): the e2e tests will be SKIPPED ***"
@@ -38,10 +39,36 @@ run_suite() {  # run_suite NAME BUILD_DIR [CMAKE_ARGS...]
   [ "$status" -eq 0 ] && [ "$fails" -eq 0 ] || overall=1
 }
 
+# ThreadSanitizer over the concurrency suites only (net, gateway, supervisor, and the daemon under
+# the integration suite): building everything under TSan would double CI time. A race kills the
+# process that has it (halt_on_error), which fails the test.
+run_tsan() {
+  local build="$root/build-tsan" status=0 ok bad binary
+  local log="$build/tests.log"
+  echo "=== tsan: build ($build: net, gateway, supervisor, integration)"
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGGUFD_SANITIZE=thread >/dev/null
+  cmake --build "$build" -j "$(nproc)" --target unit_net unit_gateway unit_supervisor integration_tests ggufd fake-llama-server
+  echo "=== tsan: tests"
+  : >"$log"
+  for binary in unit_net unit_gateway unit_supervisor "integration_tests --gtest_filter=-DoctorTest.*"; do
+    # shellcheck disable=SC2086  # the filter is a separate word
+    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" "$build"/$binary 2>&1 | tee -a "$log" || status=1
+  done
+  ok=$(grep -c '^\[       OK \]' "$log" || true)
+  bad=$(grep -cE '^\[  FAILED  \] .* \([0-9]+ ms\)$' "$log" || true)
+  # A binary halted by a race leaves no FAILED line for the test it was in.
+  [ "$status" -eq 0 ] || [ "$bad" -gt 0 ] || bad=1
+  passed=$((passed + ok))
+  failed=$((failed + bad))
+  summary+=("tsan: $ok passed, $bad failed")
+  [ "$bad" -eq 0 ] || overall=1
+}
+
 overall=0
 run_suite "plain" "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGGUFD_WERROR=ON
 if ! $quick; then
   run_suite "asan+ubsan" "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DGGUFD_SANITIZE=address
+  run_tsan
   echo "=== fuzzers: ${FUZZ_SECONDS:-60}s each"
   if "$root/scripts/fuzz.sh" "${FUZZ_SECONDS:-60}"; then
     summary+=("fuzzers: clean for ${FUZZ_SECONDS:-60}s each")

@@ -140,6 +140,7 @@ int main(int argc, char** argv) {
         out["events_per_s"] = static_cast<double>(result.events_in_window) / result.window_s;
         out["ttfb_us"] = to_json(summary.ttfb_us);
         out["event_delay_us"] = to_json(summary.event_delay_us);
+        out["gap_us"] = to_json(summary.gap_us);
         out["reference"] = reference.empty() ? "self" : reference;
         out["schedule_us"] = summary.schedule_us;
         if (!watch_pids.empty()) {

@@ -40,16 +40,20 @@ RunSummary summarise(const std::vector<StreamRecord>& streams, size_t events,
 
     std::vector<double> ttfb;
     std::vector<double> delays;
+    std::vector<double> gaps;
     ttfb.reserve(streams.size());
     delays.reserve(streams.size() * events);
+    gaps.reserve(streams.size() * events);
     for (const auto& stream : streams) {
         ttfb.push_back(static_cast<double>(stream.first_byte_ns) / kNsPerUs);
         for (size_t k = 0; k < events; ++k) {
             delays.push_back(static_cast<double>(stream.event_ns[k]) / kNsPerUs - against[k]);
+            if (k > 0) gaps.push_back(static_cast<double>(stream.event_ns[k] - stream.event_ns[k - 1]) / kNsPerUs);
         }
     }
     summary.ttfb_us = percentiles_of(std::move(ttfb));
     summary.event_delay_us = percentiles_of(std::move(delays));
+    summary.gap_us = percentiles_of(std::move(gaps));
     return summary;
 }
 

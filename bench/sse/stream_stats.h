@@ -34,6 +34,7 @@ struct RunSummary {
     Percentiles ttfb_us;                 ///< first response byte after the stream began
     Schedule schedule_us;                ///< this run's own per-event medians
     Percentiles event_delay_us;          ///< arrival minus the reference schedule, every event
+    Percentiles gap_us;                  ///< time between consecutive events of a stream, every pair
 };
 
 /// The median arrival of each event over `streams`, which must all have `events` events.

@@ -47,6 +47,15 @@ TEST(Summarise, ConstantProxyDelayShowsAgainstTheDirectSchedule) {
     EXPECT_DOUBLE_EQ(summarise(streams(101, 30'000), 4, std::nullopt).event_delay_us.p50, 0);
 }
 
+TEST(Summarise, TheWorstGapBetweenEventsIsTheStall) {
+    auto runs = streams(101, 0);  // events 1 ms apart
+    runs[7].event_ns[2] += 40'000'000;  // one stream stalls 40 ms before its third event...
+    runs[7].event_ns[3] += 40'000'000;  // ...and the rest of it follows on time after that
+    auto summary = summarise(runs, 4, std::nullopt);
+    EXPECT_DOUBLE_EQ(summary.gap_us.p50, 1000);
+    EXPECT_DOUBLE_EQ(summary.gap_us.max, 41000);
+}
+
 TEST(StreamCheck, NamesLostMergedAndReorderedEvents) {
     StreamCheck check{5, true};
     EXPECT_EQ(check.verdict(5, true, {0, 1}), "");

@@ -1,12 +1,11 @@
 #include "config_reload.h"
 
-#include <spdlog/spdlog.h>
-
 #include <future>
 #include <nlohmann/json.hpp>
 
 #include "config_source.h"
 #include "gpu_setup.h"
+#include "ggufd/util/log.h"
 
 namespace ggufd::cli {
 namespace {
@@ -24,7 +23,7 @@ std::vector<std::string> needing_restart(const config::Config& running, const co
     note(running.admin_api_keys != next.admin_api_keys, "admin_api_keys");
     note(running.max_body_bytes != next.max_body_bytes, "max_body_size");
     note(running.upstream_timeout != next.upstream_timeout, "upstream_timeout");
-    note(running.drain_timeout != next.drain_timeout, "drain_timeout");
+    note(running.cors_origins != next.cors_origins, "cors_origins");
     return keys;
 }
 
@@ -40,12 +39,16 @@ ReloadOutcome reload_config(const std::string& config_path, const config::Config
             errors.push_back(error.to_string());
         }
         spdlog::error("reload: {} error(s) in {}; nothing was changed", errors.size(), loaded.described_source);
-        return {400, nlohmann::json{{"ok", false}, {"file", loaded.described_source}, {"errors", errors}}.dump()};
+        return {400, nlohmann::json{{"ok", false}, {"file", loaded.described_source}, {"errors", errors}}.dump(),
+                "Serving; last reload FAILED: " + std::to_string(errors.size()) + " error(s) in " +
+                    loaded.described_source + ", nothing changed (`ggufd check-config` lists them)",
+                std::nullopt};
     }
     config::Config next = *loaded.result.config;
     for (const auto& warning : loaded.result.warnings) spdlog::warn("reload: {}", warning);
     auto restart_keys = needing_restart(running, next);
     auto budgets = make_memory_options(next, monitor).budgets;
+    config::Config running_now = next;
 
     std::promise<supervisor::ReloadReport> applied;
     supervisor.reload(std::move(next), std::move(budgets),
@@ -53,7 +56,8 @@ ReloadOutcome reload_config(const std::string& config_path, const config::Config
     supervisor::ReloadReport report = applied.get_future().get();
     if (!report.error.empty()) {
         spdlog::warn("reload: not now: {}", report.error);
-        return {503, nlohmann::json{{"ok", false}, {"error", report.error}}.dump()};
+        return {503, nlohmann::json{{"ok", false}, {"error", report.error}}.dump(),
+                "Serving; last reload not applied: " + report.error, std::nullopt};
     }
     auto list = [](const std::vector<std::string>& names) {
         std::string text;
@@ -74,7 +78,12 @@ ReloadOutcome reload_config(const std::string& config_path, const config::Config
                            {"unchanged", report.unchanged},
                            {"retried", report.retried},
                            {"needs_restart", restart_keys}};
-    return {200, body.dump()};
+    std::string status = "Serving; last reload applied: " + std::to_string(report.added.size()) + " added, " +
+                         std::to_string(report.removed.size()) + " removed, " + std::to_string(report.restarted.size()) +
+                         " restarted, " + std::to_string(report.unchanged.size()) + " unchanged";
+    if (!report.retried.empty()) status += ", " + std::to_string(report.retried.size()) + " failed one(s) retried";
+    if (!restart_keys.empty()) status += "; " + list(restart_keys) + " wait for a restart";
+    return {200, body.dump(), status, std::move(running_now)};
 }
 
 }  // namespace ggufd::cli

@@ -3,6 +3,7 @@
 // supervisor. Settings the front door took at startup need a restart, and the answer says so.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "ggufd/config/config.h"
@@ -14,6 +15,10 @@ namespace ggufd::cli {
 struct ReloadOutcome {
     int http_status = 200;  ///< 200 applied, 400 invalid config (nothing changed), 503 not now
     std::string json;       ///< what changed, or every error
+    std::string status;     ///< one line for systemd's STATUS=: what the reload did, or that it failed
+    /// The configuration now running, when it was applied (the drain at shutdown uses its
+    /// drain_timeout; the models_dir watch follows its models_dir).
+    std::optional<config::Config> applied;
 };
 
 /// Blocks until the supervisor has applied the new configuration (old children stopped, new

@@ -11,21 +11,10 @@
 namespace ggufd::cli {
 namespace {
 
-// Admin actions wait for a model to load (start_timeout is 5 minutes by default).
-constexpr time_t kReadTimeoutSeconds = 900;
-
-std::string url_for(const config::ListenAddress& address) {
-    std::string host = address.host;
-    if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
-    if (host == "::") host = "::1";
-    if (host.find(':') != std::string::npos) host = "[" + host + "]";
-    return "http://" + host + ":" + std::to_string(address.port);
-}
-
-httplib::Client make_client(const std::string& url) {
+httplib::Client make_client(const std::string& url, std::chrono::seconds read_timeout) {
     httplib::Client client(url);
     client.set_connection_timeout(5, 0);
-    client.set_read_timeout(kReadTimeoutSeconds, 0);
+    client.set_read_timeout(read_timeout.count(), 0);
     return client;
 }
 
@@ -42,32 +31,61 @@ DaemonResponse convert(const httplib::Result& result) {
 
 }  // namespace
 
-DaemonClient::DaemonClient(std::string url, const std::optional<config::Config>& config) : url_(std::move(url)) {
-    if (url_.empty()) url_ = config ? url_for(config->admin_listen.value_or(config->listen)) : "http://127.0.0.1:8080";
+std::string url_for(const config::ListenAddress& address) {
+    std::string host = address.host;
+    if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
+    if (host == "::") host = "::1";
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    return "http://" + host + ":" + std::to_string(address.port);
+}
+
+std::string describe_transport_error(const std::string& httplib_error) {
+    if (httplib_error == "Connection") return "could not connect: nothing listens there, or the connection was refused";
+    if (httplib_error == "ConnectionTimeout") return "the connection timed out";
+    if (httplib_error == "Read") return "the connection broke before a complete answer came";
+    if (httplib_error == "Write") return "the connection broke while sending the request";
+    if (httplib_error == "Canceled") return "cancelled";
+    return httplib_error;
+}
+
+DaemonClient::DaemonClient(std::string url, const std::optional<config::Config>& config,
+                           std::chrono::seconds read_timeout, Door door)
+    : url_(std::move(url)), url_source_("--url"), read_timeout_(read_timeout) {
+    const bool admin_listener = door == Door::admin && config && config->admin_listen;
+    if (url_.empty() && !config) {
+        url_ = "http://127.0.0.1:8080";
+        url_source_ = "the built-in default";
+    } else if (url_.empty()) {
+        url_ = url_for(admin_listener ? *config->admin_listen : config->listen);
+        const std::string key = admin_listener ? "admin_listen" : "listen";
+        url_source_ = config->source_file.empty() ? "the built-in default `" + key + "` (no config file)"
+                                                  : "`" + key + "` in " + config->source_file.string();
+    }
     if (const char* key = std::getenv("GGUFD_API_KEY"); key && *key) {
         api_key_ = key;
     } else if (config) {
-        const auto& keys = config->admin_api_keys.empty() ? config->api_keys : config->admin_api_keys;
+        const bool admin_keys = door == Door::admin && !config->admin_api_keys.empty();
+        const auto& keys = admin_keys ? config->admin_api_keys : config->api_keys;
         if (!keys.empty()) api_key_ = keys.front();
     }
 }
 
 DaemonResponse DaemonClient::get(const std::string& path) const {
-    auto client = make_client(url_);
+    auto client = make_client(url_, read_timeout_);
     httplib::Headers headers;
     if (!api_key_.empty()) headers.emplace("Authorization", "Bearer " + api_key_);
     return convert(client.Get(path.c_str(), headers));
 }
 
 DaemonResponse DaemonClient::post(const std::string& path) const {
-    auto client = make_client(url_);
+    auto client = make_client(url_, read_timeout_);
     httplib::Headers headers;
     if (!api_key_.empty()) headers.emplace("Authorization", "Bearer " + api_key_);
     return convert(client.Post(path.c_str(), headers, "", "application/json"));
 }
 
 DaemonResponse DaemonClient::stream(const std::string& path, const std::function<bool(std::string_view)>& on_data) const {
-    auto client = make_client(url_);
+    auto client = make_client(url_, read_timeout_);
     client.set_read_timeout(24 * 3600, 0);
     httplib::Headers headers;
     if (!api_key_.empty()) headers.emplace("Authorization", "Bearer " + api_key_);
@@ -91,19 +109,27 @@ DaemonResponse DaemonClient::stream(const std::string& path, const std::function
 
 int report_failure(const DaemonClient& client, const DaemonResponse& response) {
     if (response.status == 0) {
-        std::fprintf(stderr, "ggufd: no daemon answered at %s (%s). Is `ggufd serve` running? Use --url to point elsewhere.\n",
-                     client.url().c_str(), response.error.c_str());
+        std::fprintf(stderr,
+                     "ggufd: no daemon answered at %s (from %s): %s.\n"
+                     "Start it with `ggufd serve` (or `systemctl --user start ggufd`), or point --url at the daemon; "
+                     "`ggufd doctor` checks the setup.\n",
+                     client.url().c_str(), client.url_source().c_str(),
+                     describe_transport_error(response.error).c_str());
         return kUnreachable;
     }
-    std::string message = response.body;
-    auto json = nlohmann::json::parse(response.body, nullptr, false);
-    if (json.is_object() && json.contains("error") && json["error"].contains("message")) {
-        message = json["error"]["message"].get<std::string>();
-    }
-    std::fprintf(stderr, "ggufd: %s (HTTP %d)\n", message.c_str(), response.status);
+    std::fprintf(stderr, "ggufd: %s (HTTP %d)\n", error_message_of(response.body).c_str(), response.status);
     if (response.status == 404) return kNotFound;
     if (response.status == 401) return kUsage;
     return kFailed;
+}
+
+std::string error_message_of(const std::string& body) {
+    auto json = nlohmann::json::parse(body, nullptr, false);
+    if (json.is_object() && json.contains("error") && json["error"].is_object() && json["error"].contains("message") &&
+        json["error"]["message"].is_string()) {
+        return json["error"]["message"].get<std::string>();
+    }
+    return body;
 }
 
 }  // namespace ggufd::cli

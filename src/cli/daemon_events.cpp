@@ -29,10 +29,11 @@ DaemonEvents::DaemonEvents(const sigset_t& signals)
     if (!signal_fd_ || !reload_fd_) throw std::runtime_error(std::string("signalfd/eventfd: ") + std::strerror(errno));
 }
 
-DaemonEvents::Event DaemonEvents::wait(std::chrono::milliseconds timeout) {
+DaemonEvents::Event DaemonEvents::wait(std::chrono::milliseconds timeout, int also) {
     Event event;
-    pollfd fds[2] = {{signal_fd_.get(), POLLIN, 0}, {reload_fd_.get(), POLLIN, 0}};
-    if (::poll(fds, 2, static_cast<int>(timeout.count())) <= 0) return event;
+    pollfd fds[3] = {{signal_fd_.get(), POLLIN, 0}, {reload_fd_.get(), POLLIN, 0}, {also, POLLIN, 0}};
+    if (::poll(fds, also >= 0 ? 3 : 2, static_cast<int>(timeout.count())) <= 0) return event;
+    event.also_readable = also >= 0 && (fds[2].revents & POLLIN);
     if (fds[0].revents & POLLIN) {
         signalfd_siginfo info{};
         if (::read(signal_fd_.get(), &info, sizeof info) == sizeof info) event.signal = static_cast<int>(info.ssi_signo);

@@ -1,6 +1,6 @@
 // What the daemon's main thread waits for: SIGTERM/SIGINT/SIGHUP (through a signalfd, the
 // signals being blocked in every thread) and reload requests from the admin API (through an
-// eventfd), with a timeout for the watchdog.
+// eventfd).
 #pragma once
 
 #include <signal.h>
@@ -26,9 +26,11 @@ public:
     struct Event {
         int signal = 0;                    ///< SIGTERM, SIGINT or SIGHUP; 0 when none
         std::vector<ReloadReply> reloads;  ///< reload requests to answer
+        bool also_readable = false;        ///< `also` (wait()'s) is readable
     };
-    /// Waits up to `timeout` for signals or reload requests.
-    Event wait(std::chrono::milliseconds timeout);
+    /// Waits up to `timeout` (negative: for ever) for signals or reload requests, or for `also`
+    /// (when not -1: the models_dir watch) to be readable.
+    Event wait(std::chrono::milliseconds timeout, int also = -1);
 
     /// Thread-safe: asks the main thread to reload; `reply` is called from the main thread.
     void request_reload(ReloadReply reply);

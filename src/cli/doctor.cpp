@@ -39,13 +39,16 @@ std::vector<const gpu::Device*> devices_in_use(const config::Config& config, con
     return used;
 }
 
-LlamaServerNeeds needs_of(const config::Config& config, const std::vector<const gpu::Device*>& in_use) {
+LlamaServerNeeds needs_of(const config::Config& config, const std::vector<gpu::Device>& devices,
+                          const std::vector<const gpu::Device*>& in_use) {
     LlamaServerNeeds needs;
     needs.used = config.services.empty();
     for (const auto& service : config.services) {
         if (!service.command.empty()) continue;
         needs.used = true;
         needs.mmproj = needs.mmproj || service.mmproj.has_value();
+        auto mask = gpu::choose_mask(devices, service.gpus);
+        needs.cpu_only = needs.cpu_only || (std::holds_alternative<gpu::Mask>(mask) && std::get<gpu::Mask>(mask).cpu_only());
     }
     for (const gpu::Device* device : in_use) {
         needs.gpus_in_use.push_back("GPU " + std::to_string(device->index) + " (" + device->name + ")");
@@ -72,7 +75,7 @@ std::vector<AddressCheck> addresses_of(const config::Config& config) {
 void check_served_config(const config::Config& config, const gpu::Discovery& gpus, DoctorReport& report) {
     const auto in_use = devices_in_use(config, gpus.devices);
     report.add(check_llama_server(probe_llama_server(config.llama_server.string(), gpu::process_runner()),
-                                  needs_of(config, in_use)));
+                                  needs_of(config, gpus.devices, in_use)));
     const bool amd_in_use = std::any_of(in_use.begin(), in_use.end(),
                                         [](const gpu::Device* d) { return d->vendor == gpu::Vendor::amd; });
     report.add(check_gpus(gpus, amd_in_use));
@@ -82,9 +85,9 @@ void check_served_config(const config::Config& config, const gpu::Discovery& gpu
 
     std::vector<AddressCheck> addresses = addresses_of(config);
     // Only a taken front door raises the question whose it is.
-    const bool ggufd_running = !addresses.front().probe.free && ggufd_answers(config.listen);
+    const RunningGgufd running = addresses.front().probe.free ? RunningGgufd{} : probe_running_ggufd(config);
     const std::string file = config.source_file.empty() ? "a config file" : config.source_file.string();
-    report.add(check_ports(addresses, ggufd_running, file));
+    report.add(check_ports(addresses, running, file));
 }
 
 }  // namespace

@@ -51,7 +51,7 @@ std::string port_advice(const AddressCheck& address, const std::string& config_f
     return who + "; stop it, or change " + address.owner + " in " + config_file;
 }
 
-Finding address_finding(const AddressCheck& address, bool ggufd_running, const std::string& config_file) {
+Finding address_finding(const AddressCheck& address, const RunningGgufd& running, const std::string& config_file) {
     const std::string where = (address.host.find(':') != std::string::npos ? "[" + address.host + "]" : address.host) +
                               ":" + std::to_string(address.port);
     const std::string role = address.is_service ? "port of service \"" + address.owner + "\"" : address.owner;
@@ -64,13 +64,22 @@ Finding address_finding(const AddressCheck& address, bool ggufd_running, const s
                                             : "use an address of this machine for " + address.owner + " in " + config_file;
         return finding;
     }
-    if (ggufd_running) {
+    if (running.answers) {
+        auto holder = running.services.find(address.port);
+        if (!address.is_service) {
+            finding.message = role + ": in use by this config's running ggufd (its /health answered)";
+            return finding;
+        }
+        if (holder != running.services.end() && holder->second == address.owner) {
+            finding.message = role + ": in use by that service, run by this config's running ggufd";
+            return finding;
+        }
         finding.severity = Severity::warning;
-        finding.message = address.is_service ? role + ": in use, probably by the running ggufd's child"
-                        : address.owner == "listen" ? role + ": in use by a running ggufd (its /health answered)"
-                                                    : role + ": in use, probably by the running ggufd";
-        finding.action = "nothing to do if that ggufd serves this config (`ggufd status` shows it); otherwise stop "
-                         "it before `ggufd serve` (systemctl --user stop ggufd), or " + port_advice(address, config_file);
+        finding.message = role + ": in use while a ggufd runs on this config" +
+                          (holder != running.services.end() ? ", by its service \"" + holder->second + "\""
+                                                            : ", not by one of its services that it reports");
+        finding.action = "nothing to do if that ggufd serves this config (`ggufd status` shows it); otherwise " +
+                         port_advice(address, config_file);
         return finding;
     }
     finding.severity = Severity::problem;
@@ -146,10 +155,10 @@ std::vector<Finding> check_gpus(const gpu::Discovery& discovery, bool amd_gpu_in
     return findings;
 }
 
-std::vector<Finding> check_ports(const std::vector<AddressCheck>& addresses, bool ggufd_running,
+std::vector<Finding> check_ports(const std::vector<AddressCheck>& addresses, const RunningGgufd& running,
                                  const std::string& config_file) {
     std::vector<Finding> findings;
-    for (const AddressCheck& address : addresses) findings.push_back(address_finding(address, ggufd_running, config_file));
+    for (const AddressCheck& address : addresses) findings.push_back(address_finding(address, running, config_file));
     return findings;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -46,9 +47,16 @@ struct AddressCheck {
     PortProbe probe;
 };
 
-/// `ggufd_running`: a ggufd answered on the configured front door, so addresses in use are
-/// probably its own (a warning to be aware of, not a problem). `config_file` is named in advice.
-std::vector<Finding> check_ports(const std::vector<AddressCheck>& addresses, bool ggufd_running,
+/// What doctor learnt about a ggufd already running on this config's front door.
+struct RunningGgufd {
+    bool answers = false;                      ///< a ggufd answered GET /health on `listen`
+    std::map<uint16_t, std::string> services;  ///< port -> service, from its GET /services (if allowed)
+};
+
+/// The front door and admin listener in use by the running ggufd are this config's own daemon:
+/// fine. A service port in use by one of its services likewise; any other port in use while a
+/// ggufd runs is a warning (doctor cannot tell whose it is). `config_file` is named in advice.
+std::vector<Finding> check_ports(const std::vector<AddressCheck>& addresses, const RunningGgufd& running,
                                  const std::string& config_file);
 
 /// "/etc/ggufd/ggufd.toml:12", "/etc/ggufd/ggufd.toml", or "the config file" when unknown

@@ -171,6 +171,7 @@ std::optional<std::vector<std::string>> parse_device_list(std::string_view outpu
 std::vector<std::string> required_flags(const LlamaServerNeeds& needs) {
     std::vector<std::string> flags = {"--host", "--port", "--model", "--alias", "--n-gpu-layers all"};
     if (needs.mmproj) flags.push_back("--mmproj");
+    if (needs.cpu_only) flags.push_back("--device");
     return flags;
 }
 

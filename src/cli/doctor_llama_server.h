@@ -59,9 +59,10 @@ struct LlamaServerNeeds {
     bool used = true;                     ///< a service runs llama-server (or none is configured yet)
     bool mmproj = false;                  ///< a llama-server service loads a projector (--mmproj)
     std::vector<std::string> gpus_in_use; ///< "GPU 0 (NVIDIA H100)": what services would be given
+    bool cpu_only = false;                ///< a llama-server service sees no GPU (--device none)
 };
 
-/// The flags every llama-server child gets (launch plan), plus --mmproj when needed.
+/// The flags every llama-server child gets (launch plan), plus --mmproj and --device when needed.
 std::vector<std::string> required_flags(const LlamaServerNeeds& needs);
 
 /// Verdicts on a probe; `probe.version` must be set whenever `probe.path` is, as

@@ -7,6 +7,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "daemon_client.h"
 #include "ggufd/net/socket.h"
 
 namespace ggufd::cli {
@@ -25,19 +26,29 @@ PortProbe probe_port(const std::string& host, uint16_t port) {
 }
 
 bool ggufd_answers(const config::ListenAddress& address) {
-    // A wildcard listener is reached through loopback.
-    std::string host = address.host == "0.0.0.0" || address.host.empty() ? "127.0.0.1"
-                       : address.host == "::"                           ? "::1"
-                                                                        : address.host;
-    httplib::Client client(host, address.port);
+    httplib::Client client(url_for(address));
     client.set_connection_timeout(1, 0);
     client.set_read_timeout(2, 0);
     auto result = client.Get("/health");
-    if (!result) return false;
-    if (result->status == 200) return result->body == "ok";
-    if (result->status != 503) return false;
+    if (!result || (result->status != 200 && result->status != 503)) return false;
+    // ggufd's answer (README.md, "Health checks"): its status and every service's state.
     auto body = nlohmann::json::parse(result->body, nullptr, false);
-    return body.is_object() && body.value("status", "") == "unavailable" && body.contains("reason");
+    return body.is_object() && body.contains("status") && body.contains("services") && body["services"].is_array();
+}
+
+RunningGgufd probe_running_ggufd(const config::Config& config) {
+    RunningGgufd running;
+    running.answers = ggufd_answers(config.listen);
+    if (!running.answers) return running;
+    DaemonClient client("", config, std::chrono::seconds(5));
+    auto response = client.get("/services");
+    auto body = nlohmann::json::parse(response.body, nullptr, false);
+    if (response.status != 200 || !body.is_object() || !body["services"].is_array()) return running;
+    for (const auto& service : body["services"]) {
+        const int port = service.value("port", 0);
+        if (port > 0 && port <= 65535) running.services[static_cast<uint16_t>(port)] = service.value("name", "");
+    }
+    return running;
 }
 
 }  // namespace ggufd::cli

@@ -18,4 +18,8 @@ PortProbe probe_port(const std::string& host, uint16_t port);
 /// (llama-server answers JSON instead), or a 503 with ggufd's {"status":"unavailable","reason"}.
 bool ggufd_answers(const config::ListenAddress& address);
 
+/// Whether a ggufd answers on the config's front door and, when its admin API lets us (the key
+/// is found as the client commands find it), which port each of its services runs on.
+RunningGgufd probe_running_ggufd(const config::Config& config);
+
 }  // namespace ggufd::cli

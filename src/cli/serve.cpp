@@ -5,10 +5,6 @@
 // drain).
 #include "serve.h"
 
-#include <systemd/sd-daemon.h>
-
-#include <spdlog/spdlog.h>
-
 #include <future>
 
 #include "config_reload.h"
@@ -16,11 +12,14 @@
 #include "daemon_events.h"
 #include "exit_codes.h"
 #include "gpu_setup.h"
+#include "models_follower.h"
+#include "systemd_notify.h"
 #include "ggufd/gateway/gateway.h"
 #include "ggufd/gpu/discovery.h"
 #include "ggufd/net/fd_limit.h"
 #include "ggufd/net/socket.h"
 #include "ggufd/supervisor/supervisor.h"
+#include "ggufd/util/log.h"
 #include "ggufd/util/logging.h"
 #include "ggufd/util/units.h"
 
@@ -28,30 +27,6 @@ namespace ggufd::cli {
 namespace {
 
 using namespace std::chrono_literals;
-
-class WatchdogPinger {
-public:
-    WatchdogPinger() {
-        uint64_t usec = 0;
-        if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) interval_ = std::chrono::microseconds(usec / 2);
-    }
-    void maybe_ping() {
-        if (interval_.count() == 0) return;
-        auto now = std::chrono::steady_clock::now();
-        if (now - last_ < interval_) return;
-        last_ = now;
-        sd_notify(0, "WATCHDOG=1");
-    }
-    std::chrono::milliseconds tick() const {
-        return interval_.count() ? std::min<std::chrono::milliseconds>(
-                                       std::chrono::duration_cast<std::chrono::milliseconds>(interval_), 1000ms)
-                                 : 1000ms;
-    }
-
-private:
-    std::chrono::microseconds interval_{0};
-    std::chrono::steady_clock::time_point last_{};
-};
 
 void log_gpus(const gpu::Discovery& discovery) {
     if (discovery.devices.empty()) spdlog::info("no GPUs found: services run on the CPU");
@@ -66,15 +41,16 @@ void log_gpus(const gpu::Discovery& discovery) {
     }
 }
 
-void shut_down(gateway::Gateway& gateway, supervisor::Supervisor& supervisor, const config::Config& config,
+// `drain_timeout` is the latest configuration's: a reload may have changed it.
+void shut_down(gateway::Gateway& gateway, supervisor::Supervisor& supervisor, config::Duration drain_timeout,
                DaemonEvents& events) {
-    sd_notify(0, "STOPPING=1\nSTATUS=Shutting down");
+    notify_systemd(notify_text::stopping());
     gateway.start_draining();
     int in_flight = gateway.active_requests();
     if (in_flight > 0) {
         spdlog::info("shutting down: waiting up to {} for {} request(s) in flight (signal again to skip)",
-                     units::format_duration(config.drain_timeout), in_flight);
-        auto deadline = std::chrono::steady_clock::now() + config.drain_timeout;
+                     units::format_duration(drain_timeout), in_flight);
+        auto deadline = std::chrono::steady_clock::now() + drain_timeout;
         while (!gateway.wait_drained(100ms)) {
             DaemonEvents::Event event = events.wait(0ms);
             for (auto& reply : event.reloads) reply(503, R"({"ok":false,"error":"the daemon is shutting down"})");
@@ -104,11 +80,18 @@ int run_serve(const ServeOptions& options) {
     // mask, so SIGTERM/SIGINT/SIGHUP reach only the main thread.
     sigset_t signals = block_daemon_signals();
     DaemonEvents events(signals);
+    // Pings from a thread of its own, from now on: loading the config, discovering GPUs, reloads
+    // and drains all keep the main thread busy for as long as they take.
+    WatchdogPinger watchdog;
     logging::setup(options.log_level);
     spdlog::info("{}", net::raise_fd_limit().describe());
     LoadedConfig loaded = load_config(options.config_path);
-    if (!report_load(loaded)) return kUsage;
+    if (!loaded.result.errors.empty()) {
+        report_load(loaded);
+        return kUsage;
+    }
     const config::Config& config = *loaded.result.config;
+    // Into the log only: printing them to stderr as well showed each warning twice.
     for (const auto& warning : loaded.result.warnings) spdlog::warn("{}", warning);
     spdlog::info("ggufd starting with {} ({} service(s))", loaded.described_source, config.services.size());
 
@@ -134,14 +117,16 @@ int run_serve(const ServeOptions& options) {
     spdlog::info("front door listening on {}:{} ({} worker(s))", config.listen.host, config.listen.port,
                  gateway.worker_count());
     supervisor.start([] {
-        sd_notify(0, "READY=1\nSTATUS=Serving");
+        notify_systemd(notify_text::ready("Serving"));
         spdlog::info("eager services settled: ready");
     });
 
-    WatchdogPinger watchdog;
+    config::Duration drain_timeout = config.drain_timeout;  // a reload may change it
+    ModelsDirFollower models(config, supervisor, monitor);
     while (true) {
-        watchdog.maybe_ping();
-        DaemonEvents::Event event = events.wait(watchdog.tick());
+        DaemonEvents::Event event = events.wait(models.due_in().value_or(std::chrono::milliseconds(-1)), models.fd());
+        if (event.also_readable) models.on_readable();
+        models.on_due();
         if (event.signal == SIGTERM || event.signal == SIGINT) {
             spdlog::info("received {}", event.signal == SIGTERM ? "SIGTERM" : "SIGINT");
             for (auto& reply : event.reloads) reply(503, R"({"ok":false,"error":"the daemon is shutting down"})");
@@ -149,13 +134,17 @@ int run_serve(const ServeOptions& options) {
         }
         if (event.signal == SIGHUP || !event.reloads.empty()) {
             spdlog::info("reloading the configuration ({})", event.signal == SIGHUP ? "SIGHUP" : "POST /reload");
-            sd_notify(0, "RELOADING=1\nSTATUS=Reloading the configuration");
+            notify_systemd(notify_text::reloading(monotonic_usec()));
             ReloadOutcome outcome = reload_config(options.config_path, config, supervisor, monitor);
-            sd_notify(0, "READY=1\nSTATUS=Serving");
+            notify_systemd(notify_text::ready(outcome.status));
             for (auto& reply : event.reloads) reply(outcome.http_status, outcome.json);
+            if (outcome.applied) {
+                drain_timeout = outcome.applied->drain_timeout;
+                models.config_changed(*outcome.applied);
+            }
         }
     }
-    shut_down(gateway, supervisor, config, events);
+    shut_down(gateway, supervisor, drain_timeout, events);
     spdlog::shutdown();  // joins the periodic flusher and flushes what is buffered
     return kOk;
 }

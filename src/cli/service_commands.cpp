@@ -133,6 +133,9 @@ int run_reload(const DaemonClient& client, bool json) {
         std::printf("reloaded %s\n  added:     %s\n  removed:   %s\n  restarted: %s\n  unchanged: %zu\n",
                     body["file"].get<std::string>().c_str(), list("added").c_str(), list("removed").c_str(),
                     list("restarted").c_str(), body["unchanged"].size());
+        if (body.contains("retried") && !body["retried"].empty()) {
+            std::printf("  retried:   %s (had failed for a cause this reload fixed)\n", list("retried").c_str());
+        }
         if (!body["needs_restart"].empty()) {
             std::printf("  changed, applied when ggufd restarts: %s\n", list("needs_restart").c_str());
         }

@@ -135,21 +135,27 @@ void read_flag(Reader& r, const toml::node& node, const std::string& key, bool& 
     else r.error(node, key, "expected true or false");
 }
 
-// An origin as browsers send it: "scheme://host[:port]", nothing after it.
-void read_origins(Reader& r, const toml::node& node, const std::string& key, std::vector<std::string>& origins) {
+// Origins as browsers send them, "scheme://host[:port]" (text_rules.h), stored lowercase;
+// "*" (every origin) only where `wildcard` allows it: cors_origins, never admin_origins.
+void read_origins(Reader& r, const toml::node& node, const std::string& key, std::vector<std::string>& origins,
+                  bool wildcard) {
     auto values = r.strings(node, key);
     if (!values) return;
+    origins.clear();
     for (size_t i = 0; i < values->size(); ++i) {
-        const std::string& value = (*values)[i];
-        size_t host = value.find("://");
-        bool scheme_ok = value.starts_with("http://") || value.starts_with("https://");
-        if (!scheme_ok || host == std::string::npos || value.size() == host + 3 ||
-            value.find_first_of("/?# ", host + 3) != std::string::npos) {
-            r.error_at(index_key(key, i), "\"" + value + "\" is not an origin; write it as a browser sends it, "
-                                          "e.g. \"http://localhost:3000\" (scheme, host, optional port, no path)");
+        std::string origin = (*values)[i];
+        auto problem = cors_origin_problem(origin);
+        if (!problem && origin == "*" && !wildcard) {
+            problem = "\"*\" cannot be allowed here: list the origins of the tools you use";
         }
+        if (problem) {
+            r.error_at(index_key(key, i), *problem);
+            continue;
+        }
+        std::transform(origin.begin(), origin.end(), origin.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        origins.push_back(std::move(origin));
     }
-    origins = std::move(*values);
 }
 
 const Setting kSettings[] = {
@@ -169,9 +175,11 @@ const Setting kSettings[] = {
     {"keepalive_timeout", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { set(r.duration(n, k, DurationRule::positive), t.config.keepalive_timeout); }},
     {"send_timeout", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { set(r.duration(n, k, DurationRule::positive), t.config.send_timeout); }},
     {"max_connections", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { set(r.integer(n, k, 1, 1'000'000), t.config.max_connections); }},
-    {"admin_origins", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { read_origins(r, n, k, t.config.admin_origins); }},
+    {"admin_origins", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { read_origins(r, n, k, t.config.admin_origins, false); }},
     {"forward_credentials", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { read_flag(r, n, k, t.config.forward_credentials); }},
     {"memory", read_memory},
+    {"cors_origins", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { read_origins(r, n, k, t.config.cors_origins, true); }},
+    {"watch_models_dir", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { read_flag(r, n, k, t.config.watch_models_dir); }},
     // Read by service_section.cpp; listed here so that they are known keys.
     {"defaults", [](Reader&, const toml::node&, const std::string&, Target&) {}},
     {"services", [](Reader&, const toml::node&, const std::string&, Target&) {}},

@@ -43,6 +43,7 @@ LoadResult build(const toml::table& root, const std::filesystem::path& file, con
         auto discovered = discover_services(config.models_dir, config.services, defaults, diagnostics.warnings);
         config.services.insert(config.services.end(), std::make_move_iterator(discovered.begin()),
                                std::make_move_iterator(discovered.end()));
+        config.discovery_defaults = std::move(defaults);
         result.config = std::move(config);
     }
     result.errors = std::move(diagnostics.errors);
@@ -77,6 +78,17 @@ LoadResult load_file(const std::filesystem::path& file, const Environment& env) 
     std::ostringstream text;
     text << in.rdbuf();
     return load_string(text.str(), file, env);
+}
+
+LoadResult rediscover(const Config& running) {
+    LoadResult result;
+    Config next = running;
+    std::erase_if(next.services, [](const ServiceConfig& service) { return service.discovered; });
+    auto discovered = discover_services(next.models_dir, next.services, next.discovery_defaults, result.warnings);
+    next.services.insert(next.services.end(), std::make_move_iterator(discovered.begin()),
+                         std::make_move_iterator(discovered.end()));
+    result.config = std::move(next);
+    return result;
 }
 
 LoadResult load_defaults(const Environment& env) {

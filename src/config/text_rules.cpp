@@ -115,6 +115,53 @@ std::optional<std::string> name_problem(std::string_view name) {
     return std::nullopt;
 }
 
+std::optional<std::string> cors_origin_problem(std::string_view text) {
+    if (text == "*") return std::nullopt;
+    const std::string expected = in_quotes(text) +
+        ": expected an origin as a browser sends it, scheme://host[:port], e.g. "
+        "\"https://chat.example.com\" or \"http://localhost:3000\"";
+    if (text == "null") {
+        return std::string("\"null\" cannot be allowed: sandboxed pages and file:// pages all send it, so any page "
+                           "could claim it; serve the page over http(s) and list that origin");
+    }
+    size_t separator = text.find("://");
+    if (separator == std::string_view::npos || separator == 0) return expected;
+    std::string_view scheme = text.substr(0, separator);
+    std::string_view authority = text.substr(separator + 3);
+    bool scheme_ok = std::isalpha(static_cast<unsigned char>(scheme[0])) &&
+                     std::all_of(scheme.begin(), scheme.end(), [](char c) {
+                         return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
+                     });
+    if (!scheme_ok) return expected;
+    if (size_t path = authority.find_first_of("/?#"); path != std::string_view::npos) {
+        if (path == authority.size() - 1 && authority.back() == '/') {
+            return in_quotes(text) + ": remove the trailing \"/\": an origin has no path";
+        }
+        return in_quotes(text) + ": an origin has no path, query or fragment: scheme://host[:port] only";
+    }
+    std::string_view host = authority, port;
+    if (authority.starts_with('[')) {
+        size_t close = authority.find(']');
+        if (close == std::string_view::npos) return expected;
+        host = authority.substr(1, close - 1);
+        std::string_view after = authority.substr(close + 1);
+        if (!after.empty() && !after.starts_with(':')) return expected;
+        if (!after.empty()) port = after.substr(1);
+        if (!valid_ipv6(host)) return expected;
+    } else {
+        if (size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
+            host = authority.substr(0, colon);
+            port = authority.substr(colon + 1);
+            if (port.empty()) return expected;
+        }
+        if (!valid_host_name(host)) return expected;
+    }
+    if (!port.empty() && !whole_number(port, 65535).value_or(0)) {
+        return in_quotes(text) + ": the port must be a number from 1 to 65535";
+    }
+    return std::nullopt;
+}
+
 bool is_loopback_host(std::string_view host) {
     return host == "localhost" || host == "::1" || host.starts_with("127.");
 }

@@ -28,6 +28,11 @@ std::optional<std::string> cpu_list_problem(std::string_view text);
 /// in URL paths (/health/<name>, /services/<name>); nullopt when it is fine.
 std::optional<std::string> name_problem(std::string_view name);
 
+/// Checks an entry of cors_origins or admin_origins: "*", or an origin as browsers send it,
+/// "scheme://host[:port]" with no path; nullopt when it is fine. Store it lowercase: browsers
+/// serialise origins so. (Whether "*" may be used is the key's business.)
+std::optional<std::string> cors_origin_problem(std::string_view text);
+
 /// 127.0.0.0/8, ::1 and "localhost": addresses only this machine can reach.
 bool is_loopback_host(std::string_view host);
 

@@ -42,7 +42,8 @@ void service_action(ClientConnection& connection, const Route& route) {
                                            : supervisor::Supervisor::Action::restart;
     Worker* worker = &connection.worker();
     uint64_t id = connection.id();
-    worker->context().supervisor.control(route.service, action, [worker, id, service](const supervisor::Outcome& outcome) {
+    // By its name: the supervisor knows services by name, the route may carry an alias.
+    worker->context().supervisor.control(service->name(), action, [worker, id, service](const supervisor::Outcome& outcome) {
         worker->loop().post([worker, id, service, outcome] {
             ClientConnection* waiting = worker->find(id);
             if (!waiting) return;

@@ -183,7 +183,13 @@ void ClientConnection::respond(const Response& response) {
     bool keep_alive = request().keep_alive && !close_after_response_ && worker_.accepting();
     std::string& out = worker_.frame_buffer();
     out.clear();
-    append_response(out, response, keep_alive, head_only_);
+    if (cors_headers_.empty()) {
+        append_response(out, response, keep_alive, head_only_);
+    } else {
+        Response with_cors = response;
+        with_cors.headers.insert(with_cors.headers.end(), cors_headers_.begin(), cors_headers_.end());
+        append_response(out, with_cors, keep_alive, head_only_);
+    }
     response_started_ = true;
     if (!send(out)) return;
     finish_response(keep_alive);
@@ -248,6 +254,7 @@ void ClientConnection::finish_response(bool reusable) {
     // Forget the finished request; bytes that already belong to the next one stay.
     reader_.finish_request();
     in_request_ = false;
+    cors_headers_.clear();
     phase_ = Phase::reading;
     wait_for(reader_.idle() ? Wait::next_request : Wait::head, worker_.loop().now());
     drive();  // a no-op when the loop is already on the stack: it continues by itself

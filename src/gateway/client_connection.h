@@ -54,6 +54,12 @@ public:
     // --- the current request, for the dispatcher ---
     const net::RequestHead& request() const { return reader_.head(); }
     std::string_view body() const { return reader_.body(); }
+    /// The body with `padding` readable bytes after it (net::RequestReader::body_with_padding).
+    std::string_view body_with_padding(size_t padding) { return reader_.body_with_padding(padding); }
+    /// The buffer holding the request, lent to a thread that reads the body while the connection
+    /// waits (it reads nothing meanwhile: it is answering this request); given back on its loop.
+    std::string lend_request_buffer() { return reader_.lend_buffer(); }
+    void give_back_request_buffer(std::string buffer) { reader_.give_back(std::move(buffer)); }
     bool head_request() const { return head_only_; }
     /// When the whole request had arrived (the start of every latency ggufd reports).
     net::Clock::time_point request_started_at() const { return request_started_at_; }
@@ -62,6 +68,10 @@ public:
     void set_route(Route route) { route_ = std::move(route); }
 
     // --- answering it ---
+    /// Headers every answer to the current request carries, whoever makes it (CORS, set by the
+    /// dispatcher); forgotten when the request ends.
+    void set_cors_headers(std::vector<net::Header> headers) { cors_headers_ = std::move(headers); }
+    const std::vector<net::Header>& cors_headers() const { return cors_headers_; }
     /// A complete response made by the front door itself.
     void respond(const Response& response);
     /// Hands the response over to a producer (proxy, log stream).
@@ -153,6 +163,7 @@ private:
     bool close_after_response_ = false;
     bool request_counted_ = false;  // counted in the in-flight total (for drain)
     std::unique_ptr<ResponseProducer> producer_;
+    std::vector<net::Header> cors_headers_;
 };
 
 }  // namespace ggufd::gateway

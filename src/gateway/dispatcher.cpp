@@ -3,8 +3,11 @@
 #include "admin_api.h"
 #include "admin_guard.h"
 #include "auth.h"
+#include "body_validator.h"
 #include "client_connection.h"
+#include "cors.h"
 #include "model_field.h"
+#include "model_lookup.h"
 #include "proxy_exchange.h"
 #include "route.h"
 #include "status_api.h"
@@ -16,17 +19,7 @@ namespace {
 // A request that lost a race with a stop (idle unload) asks again this many times.
 constexpr int kMaxReadyAttempts = 3;
 
-std::string known_models(const supervisor::ServiceDirectory& directory) {
-    std::string names;
-    for (const auto& service : directory.services) {
-        names += (names.empty() ? "" : ", ") + service->name();
-        for (const auto& alias : service->config().aliases) names += ", " + alias;
-    }
-    return names.empty() ? "(none configured)" : names;
-}
-
-void handle_model_request(ClientConnection& connection) {
-    ModelField field = extract_model(connection.body());
+void route_by_model(ClientConnection& connection, const ModelField& field) {
     auto directory = connection.worker().context().supervisor.directory();
     switch (field.status) {
         case ModelField::Status::invalid_json:
@@ -43,11 +36,40 @@ void handle_model_request(ClientConnection& connection) {
     }
     auto service = directory->find(field.model);
     if (!service) {
-        return connection.respond(Response::error(
-            404, "model \"" + field.model + "\" is not served here; known models: " + known_models(*directory),
-            "model_not_found"));
+        const auto& config = connection.worker().context().config;
+        return connection.respond(
+            Response::error(404, unknown_model_message(field.model, *directory, config), "model_not_found"));
     }
     proxy_to_service(connection, std::move(service), connection.request().target);
+}
+
+// A big body is read on the validator's threads (body_validator.h), never on this worker's: the
+// connection lends the buffer that holds it and waits; the answer comes back to this worker's
+// loop, where the connection is looked up by id (the client may have left; the buffer is then
+// freed with the task).
+void route_by_model_off_loop(ClientConnection& connection) {
+    const std::string_view body = connection.body();
+    std::string buffer = connection.lend_request_buffer();
+    const size_t offset = static_cast<size_t>(body.data() - buffer.data());  // a moved string keeps its bytes
+    Worker* worker = &connection.worker();
+    const uint64_t id = connection.id();
+    auto done = [worker, id](std::string buffer, ModelField field) {
+        // Shared, so that no copy of the task can copy the body.
+        auto lent = std::make_shared<std::string>(std::move(buffer));
+        worker->loop().post([worker, id, lent, field = std::move(field)] {
+            ClientConnection* waiting = worker->find(id);
+            if (!waiting) return;
+            waiting->give_back_request_buffer(std::move(*lent));
+            route_by_model(*waiting, field);
+        });
+    };
+    worker->context().body_validator.submit({std::move(buffer), offset, body.size(), std::move(done)});
+}
+
+void handle_model_request(ClientConnection& connection) {
+    const std::string_view body = connection.body_with_padding(kModelFieldPadding);
+    if (body.size() > kOnLoopBodyBytes) return route_by_model_off_loop(connection);
+    route_by_model(connection, extract_model(body, kModelFieldPadding));
 }
 
 void handle_upstream(ClientConnection& connection, const Route& route) {
@@ -127,13 +149,21 @@ std::optional<Response> screen(ClientConnection& connection) {
         // With a separate admin listener, each API is reachable only on its own address.
         route.kind = RouteKind::not_found;
     }
+    if (allows_cors(route.kind) && route.kind != RouteKind::cors_preflight) {
+        // Before any refusal: a browser must be able to read a 401 or a 503 too.
+        if (const std::string* origin = request.find("origin")) {
+            connection.set_cors_headers(cors_headers(config.cors_origins, *origin));
+        }
+    }
     connection.set_route(std::move(route));
     if (!context.accepting.load(std::memory_order_relaxed) && connection.route().kind != RouteKind::health) {
         return Response::error(503, "ggufd is shutting down; try again shortly (on this address once it has "
                                     "restarted, or on another node)",
                                "shutting_down", 5);
     }
-    if (!health && connection.route().kind != RouteKind::not_found) {
+    // A preflight never carries a key (browsers send none), and answers nothing but CORS.
+    const bool preflight = connection.route().kind == RouteKind::cors_preflight;
+    if (!health && !preflight && connection.route().kind != RouteKind::not_found) {
         const auto& keys = admin && !config.admin_api_keys.empty() ? config.admin_api_keys : config.api_keys;
         if (!key_accepted(keys, presented_key(request))) {
             Response response = Response::error(401, "missing or invalid API key (send \"Authorization: Bearer <key>\")",
@@ -154,7 +184,11 @@ void dispatch(ClientConnection& connection) {
             return handle_model_request(connection);
         case RouteKind::upstream:
             return handle_upstream(connection, route);
+        case RouteKind::cors_preflight:
+            return connection.respond(preflight_response(connection.worker().context().config.cors_origins, request,
+                                                         route.allowed_methods));
         case RouteKind::models_list:
+        case RouteKind::model_retrieve:
         case RouteKind::health:
         case RouteKind::service_health:
             return handle_status_request(connection, route);

@@ -45,6 +45,11 @@ long long bodiless_length(const net::ResponseHead& upstream) {
     return ec == std::errc() && end == declared->data() + declared->size() && value >= 0 ? value : kNoLengthHeader;
 }
 
+bool is_cors_header(std::string_view name) {
+    constexpr std::string_view prefix = "access-control-";
+    return name.size() > prefix.size() && net::iequals(name.substr(0, prefix.size()), prefix);
+}
+
 }  // namespace
 
 bool is_hop_by_hop(std::string_view name) {
@@ -101,11 +106,14 @@ ClientFraming choose_client_framing(const net::ResponseHead& upstream, bool head
     return client_version_minor >= 1 ? ClientFraming::chunked : ClientFraming::close;
 }
 
-std::string client_response_head(const net::ResponseHead& upstream, ClientFraming framing, bool keep_alive) {
+std::string client_response_head(const net::ResponseHead& upstream, ClientFraming framing, bool keep_alive,
+                                 const std::vector<net::Header>& cors) {
     std::string head;
     head.reserve(128 + upstream.headers.size() * 48);
     append_status_line(head, upstream.status, upstream.reason);
-    for_each_end_to_end(upstream.headers, is_hop_by_hop, [&](const net::Header& header) { append_header(head, header); });
+    auto drop = [](std::string_view name) { return is_hop_by_hop(name) || is_cors_header(name); };
+    for_each_end_to_end(upstream.headers, drop, [&](const net::Header& header) { append_header(head, header); });
+    for (const auto& header : cors) append_header(head, header);
     long long length = 0;
     switch (framing) {
         case ClientFraming::none:

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ggufd/net/http_message.h"
 
@@ -36,7 +37,9 @@ enum class ClientFraming {
 ClientFraming choose_client_framing(const net::ResponseHead& upstream, bool head_request, int client_version_minor);
 
 /// The response head for the client: the child's status and end-to-end headers, plus our own
-/// framing and connection headers.
-std::string client_response_head(const net::ResponseHead& upstream, ClientFraming framing, bool keep_alive);
+/// framing and connection headers. The child's own CORS headers (llama-server allows every
+/// origin) are replaced by `cors`, the front door's (cors.h), so that cors_origins holds.
+std::string client_response_head(const net::ResponseHead& upstream, ClientFraming framing, bool keep_alive,
+                                 const std::vector<net::Header>& cors = {});
 
 }  // namespace ggufd::gateway

@@ -1,13 +1,12 @@
 #include "ggufd/gateway/gateway.h"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <thread>
 
 #include "gateway_context.h"
 #include "ggufd/net/fd_limit.h"
 #include "ggufd/net/socket.h"
+#include "ggufd/util/log.h"
 #include "worker.h"
 
 namespace ggufd::gateway {
@@ -78,6 +77,7 @@ bool Gateway::wait_drained(std::chrono::milliseconds timeout) {
 
 void Gateway::stop() {
     for (auto& worker : workers_) worker->stop();
+    context_->body_validator.stop();  // its last answers go to loops that still exist
     workers_.clear();
 }
 

@@ -5,11 +5,13 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 
 #include "ggufd/config/config.h"
 #include "ggufd/gateway/gateway.h"
 #include "ggufd/gpu/device_monitor.h"
 #include "ggufd/net/request_reader.h"
+#include "body_validator.h"
 #include "ggufd/supervisor/supervisor.h"
 
 namespace ggufd::gateway {
@@ -39,6 +41,10 @@ struct GatewayContext {
     std::atomic<int> active_requests{0};
     std::mutex drain_mutex;
     std::condition_variable drained;  ///< notified when active_requests reaches 0
+
+    /// Reads big request bodies off the workers' loops; stopped after the workers, before they
+    /// are destroyed (its answers are posted to their loops).
+    BodyValidator body_validator{BodyValidator::threads_for(std::thread::hardware_concurrency())};
 };
 
 }  // namespace ggufd::gateway

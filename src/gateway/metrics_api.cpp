@@ -1,6 +1,7 @@
 #include "metrics_api.h"
 
-#include <cstdio>
+#include <charconv>
+#include <vector>
 
 #include "gateway_context.h"
 #include "status_json.h"
@@ -27,10 +28,12 @@ std::string escape(const std::string& value) {
     return out;
 }
 
+// The shortest text that reads back as the same double: byte sizes stay exact (a 16 GiB gauge
+// is not rounded to a few digits) and bucket bounds stay short ("0.001").
 std::string number(double value) {
     char buffer[64];
-    std::snprintf(buffer, sizeof buffer, "%.9g", value);
-    return buffer;
+    auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+    return std::string(buffer, result.ptr);
 }
 
 class Exposition {
@@ -60,54 +63,83 @@ private:
     std::string text_;
 };
 
+// One snapshot per service, taken once, so that every family reports the same moment.
+struct ServiceSample {
+    supervisor::ServiceHandle* service;
+    std::string label;  // service="name"
+    supervisor::ServiceStatus status;
+};
+
+// Every family is written whole: its HELP and TYPE, then all of its samples. Parsers (Prometheus'
+// own Python client among them) drop samples that come after another family has begun.
+template <typename Value>
+void per_service(Exposition& out, const std::vector<ServiceSample>& services, const char* name, const char* type,
+                 const char* help, Value value) {
+    out.family(name, type, help);
+    for (const auto& s : services) out.sample(name, s.label, static_cast<double>(value(s)));
+}
+
+template <typename Pick>
+void per_service_histogram(Exposition& out, const std::vector<ServiceSample>& services, const char* name,
+                           const char* help, Pick pick) {
+    out.family(name, "histogram", help);
+    for (const auto& s : services) out.histogram(name, s.label, pick(*s.service));
+}
+
+void per_gpu(Exposition& out, const nlohmann::json& gpus, const char* key, const char* name, const char* help) {
+    out.family(name, "gauge", help);
+    for (const auto& gpu : gpus) {
+        if (gpu.contains(key) && gpu[key].is_number()) {
+            out.sample(name, "gpu=\"" + std::to_string(gpu["index"].get<int>()) + "\"", gpu[key].get<double>());
+        }
+    }
+}
+
 }  // namespace
 
 std::string prometheus_metrics(const GatewayContext& context) {
-    auto services = context.supervisor.directory()->services;
+    std::vector<ServiceSample> services;
+    for (const auto& s : context.supervisor.directory()->services) {
+        services.push_back({s.get(), "service=\"" + escape(s->name()) + "\"", s->status()});
+    }
     Exposition out;
     out.family("ggufd_active_requests", "gauge", "Requests the front door is answering now.");
     out.sample("ggufd_active_requests", "", context.active_requests.load());
 
-    out.family("ggufd_requests_total", "counter", "Requests relayed to a service.");
-    for (const auto& s : services) out.sample("ggufd_requests_total", "service=\"" + escape(s->name()) + "\"", s->metrics().requests.load());
-    out.family("ggufd_request_errors_total", "counter", "Relayed requests that ended in a 5xx or were cut off.");
-    for (const auto& s : services) out.sample("ggufd_request_errors_total", "service=\"" + escape(s->name()) + "\"", s->metrics().errors.load());
-    out.family("ggufd_tokens_generated_total", "counter", "Tokens generated, from the answers' usage and timings.");
-    for (const auto& s : services) out.sample("ggufd_tokens_generated_total", "service=\"" + escape(s->name()) + "\"", s->metrics().tokens_generated.load());
-    out.family("ggufd_request_duration_seconds", "histogram", "Time from a complete request to the end of its answer.");
-    for (const auto& s : services) out.histogram("ggufd_request_duration_seconds", "service=\"" + escape(s->name()) + "\"", s->metrics().duration);
-    out.family("ggufd_time_to_first_token_seconds", "histogram", "Streams: time from a complete request to the first event.");
-    for (const auto& s : services) out.histogram("ggufd_time_to_first_token_seconds", "service=\"" + escape(s->name()) + "\"", s->metrics().time_to_first_token);
-
-    out.family("ggufd_service_in_flight", "gauge", "Requests in flight per service.");
-    for (const auto& s : services) out.sample("ggufd_service_in_flight", "service=\"" + escape(s->name()) + "\"", s->in_flight());
-    out.family("ggufd_service_restarts_total", "counter", "Automatic restarts of the service's child.");
+    per_service(out, services, "ggufd_requests_total", "counter", "Requests relayed to a service.",
+                [](const ServiceSample& s) { return s.service->metrics().requests.load(); });
+    per_service(out, services, "ggufd_request_errors_total", "counter",
+                "Relayed requests that ended in a 5xx or were cut off.",
+                [](const ServiceSample& s) { return s.service->metrics().errors.load(); });
+    per_service(out, services, "ggufd_tokens_generated_total", "counter",
+                "Tokens generated, from the answers' usage and timings.",
+                [](const ServiceSample& s) { return s.service->metrics().tokens_generated.load(); });
+    per_service_histogram(out, services, "ggufd_request_duration_seconds",
+                          "Time from a complete request to the end of its answer.",
+                          [](supervisor::ServiceHandle& s) -> const supervisor::Histogram& { return s.metrics().duration; });
+    per_service_histogram(out, services, "ggufd_time_to_first_token_seconds",
+                          "Streams: time from a complete request to the first event.",
+                          [](supervisor::ServiceHandle& s) -> const supervisor::Histogram& {
+                              return s.metrics().time_to_first_token;
+                          });
+    per_service(out, services, "ggufd_service_in_flight", "gauge", "Requests in flight per service.",
+                [](const ServiceSample& s) { return s.service->in_flight(); });
+    per_service(out, services, "ggufd_service_restarts_total", "counter", "Automatic restarts of the service's child.",
+                [](const ServiceSample& s) { return s.status.restarts; });
     out.family("ggufd_service_state", "gauge", "1 for the service's current state, 0 for the others.");
     for (const auto& s : services) {
-        auto status = s->status();
-        std::string label = "service=\"" + escape(s->name()) + "\"";
-        out.sample("ggufd_service_restarts_total", label, status.restarts);
         for (ServiceState state : kStates) {
-            out.sample("ggufd_service_state", label + ",state=\"" + std::string(supervisor::to_string(state)) + "\"",
-                       state == status.state ? 1 : 0);
+            out.sample("ggufd_service_state", s.label + ",state=\"" + std::string(supervisor::to_string(state)) + "\"",
+                       state == s.status.state ? 1 : 0);
         }
     }
 
     auto gpus = gpus_json(context);
-    out.family("ggufd_gpu_memory_total_bytes", "gauge", "GPU memory as the device reports it.");
-    out.family("ggufd_gpu_memory_used_bytes", "gauge", "GPU memory in use as the device reports it.");
-    out.family("ggufd_gpu_memory_budget_bytes", "gauge", "The memory budget ggufd enforces on the GPU.");
-    out.family("ggufd_gpu_memory_committed_bytes", "gauge", "What the running services are charged on the GPU.");
-    for (const auto& gpu : gpus) {
-        std::string label = "gpu=\"" + std::to_string(gpu["index"].get<int>()) + "\"";
-        auto maybe = [&](const char* key, const char* metric) {
-            if (gpu.contains(key) && gpu[key].is_number()) out.sample(metric, label, gpu[key].get<double>());
-        };
-        maybe("total_bytes", "ggufd_gpu_memory_total_bytes");
-        maybe("used_bytes", "ggufd_gpu_memory_used_bytes");
-        maybe("budget_bytes", "ggufd_gpu_memory_budget_bytes");
-        maybe("committed_bytes", "ggufd_gpu_memory_committed_bytes");
-    }
+    per_gpu(out, gpus, "total_bytes", "ggufd_gpu_memory_total_bytes", "GPU memory as the device reports it.");
+    per_gpu(out, gpus, "used_bytes", "ggufd_gpu_memory_used_bytes", "GPU memory in use as the device reports it.");
+    per_gpu(out, gpus, "budget_bytes", "ggufd_gpu_memory_budget_bytes", "The memory budget ggufd enforces on the GPU.");
+    per_gpu(out, gpus, "committed_bytes", "ggufd_gpu_memory_committed_bytes",
+            "What the running services are charged on the GPU.");
     return out.take();
 }
 

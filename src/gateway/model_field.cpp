@@ -1,90 +1,59 @@
+// extract_model() on simdjson's validating parse (stage 1 finds the structure and checks UTF-8 at
+// several GB/s, stage 2 checks every value), then a walk over the top-level object's keys only.
 #include "model_field.h"
 
-#include <nlohmann/json.hpp>
+#include <simdjson.h>
+
+#include "model_field_sax.h"
 
 namespace ggufd::gateway {
 namespace {
 
-// A SAX handler that tracks nesting depth and remembers the value of the top-level "model" key.
-class ModelFinder : public nlohmann::json_sax<nlohmann::json> {
-public:
+static_assert(kModelFieldPadding >= simdjson::SIMDJSON_PADDING);
+
+/// Bodies up to this size share their thread's parser, whose buffers (about 14 bytes of address
+/// space per body byte) are kept for the next body; a bigger body gets a parser of its own, freed
+/// once it is read, so that one big upload does not leave a worker holding its size in memory.
+constexpr size_t kSharedParserLimit = 256 * 1024;
+
+ModelField read_model(const simdjson::dom::element& root) {
+    simdjson::dom::object object;
+    if (root.get_object().get(object) != simdjson::SUCCESS) return {ModelField::Status::not_an_object, "", ""};
     ModelField result;
+    for (const auto field : object) {
+        if (field.key != "model") continue;
+        std::string_view name;
+        if (field.value.get_string().get(name) == simdjson::SUCCESS) result = {ModelField::Status::found, std::string(name), ""};
+        else result = {ModelField::Status::not_a_string, "", ""};
+    }
+    return result;
+}
 
-    bool null() override { return scalar(); }
-    bool boolean(bool) override { return scalar(); }
-    bool number_integer(number_integer_t) override { return scalar(); }
-    bool number_unsigned(number_unsigned_t) override { return scalar(); }
-    bool number_float(number_float_t, const string_t&) override { return scalar(); }
-    bool binary(binary_t&) override { return scalar(); }
-    bool string(string_t& value) override {
-        if (at_model_value()) {
-            result.status = ModelField::Status::found;
-            result.model = std::move(value);
-        }
-        expecting_model_value_ = false;
-        root_seen_ = true;
-        return true;
+ModelField parse_padded(simdjson::dom::parser& parser, std::string_view body) {
+    simdjson::dom::element root;
+    if (parser.parse(body.data(), body.size(), /*realloc_if_needed=*/false).get(root) != simdjson::SUCCESS) {
+        // Malformed, or beyond what simdjson reads (integers over 64 bits, nesting over 1024, a
+        // byte-order mark): the reference parser decides, and says where a malformed body breaks.
+        return extract_model_with_sax(body);
     }
-    bool start_object(std::size_t) override {
-        if (depth_ == 0) top_is_object_ = true;
-        return open();
-    }
-    bool start_array(std::size_t) override { return open(); }
-    bool end_object() override { return close(); }
-    bool end_array() override { return close(); }
-    bool key(string_t& key) override {
-        expecting_model_value_ = depth_ == 1 && key == "model";
-        return true;
-    }
-    bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) override {
-        result.status = ModelField::Status::invalid_json;
-        // nlohmann's message already names the line and column; keep the position for context.
-        result.error = e.what();
-        (void)position;
-        return false;
-    }
-
-    bool top_is_object() const { return top_is_object_; }
-
-private:
-    bool at_model_value() const { return expecting_model_value_ && depth_ == 1; }
-    bool scalar() {
-        if (at_model_value()) result.status = ModelField::Status::not_a_string;
-        expecting_model_value_ = false;
-        root_seen_ = true;
-        return true;
-    }
-    bool open() {
-        if (at_model_value()) result.status = ModelField::Status::not_a_string;
-        expecting_model_value_ = false;
-        ++depth_;
-        return true;
-    }
-    bool close() {
-        --depth_;
-        return true;
-    }
-
-    int depth_ = 0;
-    bool expecting_model_value_ = false;
-    bool top_is_object_ = false;
-    bool root_seen_ = false;
-};
+    return read_model(root);
+}
 
 }  // namespace
 
-ModelField extract_model(std::string_view body) {
-    ModelFinder finder;
-    bool ok = nlohmann::json::sax_parse(body.begin(), body.end(), &finder, nlohmann::json::input_format_t::json,
-                                        /*strict=*/true);
-    if (!ok || finder.result.status == ModelField::Status::invalid_json) {
-        ModelField invalid;
-        invalid.status = ModelField::Status::invalid_json;
-        invalid.error = finder.result.error.empty() ? "malformed JSON" : finder.result.error;
-        return invalid;
+ModelField extract_model(std::string_view body, size_t readable_after_end) {
+    if (readable_after_end < kModelFieldPadding) {
+        std::string padded;
+        padded.reserve(body.size() + kModelFieldPadding);
+        padded.assign(body);
+        return extract_model(padded, padded.capacity() - padded.size());
     }
-    if (!finder.top_is_object()) return ModelField{ModelField::Status::not_an_object, "", ""};
-    return finder.result;
+    if (body.size() > kSharedParserLimit) {
+        simdjson::dom::parser own;
+        return parse_padded(own, body);
+    }
+    thread_local simdjson::dom::parser shared;
+    return parse_padded(shared, body);
 }
 
 }  // namespace ggufd::gateway

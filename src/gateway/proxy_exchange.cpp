@@ -3,12 +3,11 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
-#include <spdlog/spdlog.h>
-
 #include <cerrno>
 #include <cstring>
 
 #include "ggufd/net/socket.h"
+#include "ggufd/util/log.h"
 #include "ggufd/util/units.h"
 #include "openai_error.h"
 #include "worker.h"
@@ -184,7 +183,7 @@ bool ProxyExchange::start_relay(std::string_view after_head) {
     // The head goes out together with the first body bytes: one write, one segment. A stream's
     // head is not held back, so a client sees the response start as soon as the child does.
     std::string& out = client_.worker().frame_buffer();
-    out = client_response_head(response_, client_framing_, keep_alive);
+    out = client_response_head(response_, client_framing_, keep_alive, client_.cors_headers());
     client_.mark_response_started();
     if (client_framing_ == ClientFraming::none) {
         record_metrics(response_.status >= 500);

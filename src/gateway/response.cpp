@@ -61,7 +61,9 @@ void append_response(std::string& out, const Response& response, bool keep_alive
     headers.reserve(response.headers.size() + 1);
     if (!response.content_type.empty()) headers.push_back({"Content-Type", response.content_type});
     headers.insert(headers.end(), response.headers.begin(), response.headers.end());
-    append_response_head(out, response.status, "", headers, static_cast<long long>(response.body.size()), keep_alive);
+    // A 204 carries no Content-Length at all (RFC 9110 §8.6).
+    long long length = response.status == 204 ? kNoLengthHeader : static_cast<long long>(response.body.size());
+    append_response_head(out, response.status, "", headers, length, keep_alive);
     if (!head_only) out += response.body;
 }
 

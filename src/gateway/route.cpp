@@ -1,5 +1,8 @@
 #include "route.h"
 
+#include <cctype>
+#include <optional>
+
 namespace ggufd::gateway {
 namespace {
 
@@ -16,6 +19,34 @@ bool plausible_name(std::string_view segment) {
 Route with_kind(RouteKind kind) {
     Route route;
     route.kind = kind;
+    return route;
+}
+
+// "%3A" -> ':'. nullopt for a malformed escape or one that decodes to a control character.
+std::optional<std::string> percent_decode(std::string_view text) {
+    std::string decoded;
+    decoded.reserve(text.size());
+    for (size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '%') {
+            decoded += text[i];
+            continue;
+        }
+        if (i + 2 >= text.size() || !std::isxdigit(static_cast<unsigned char>(text[i + 1])) ||
+            !std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+            return std::nullopt;
+        }
+        char c = static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
+        if (std::iscntrl(static_cast<unsigned char>(c))) return std::nullopt;
+        decoded += c;
+        i += 2;
+    }
+    return decoded;
+}
+
+Route preflight(std::string methods) {
+    Route route;
+    route.kind = RouteKind::cors_preflight;
+    route.allowed_methods = std::move(methods);
     return route;
 }
 
@@ -37,11 +68,28 @@ Route classify(std::string_view method, std::string_view target) {
     }
     const bool get = method == "GET" || method == "HEAD";
     const bool post = method == "POST";
+    const bool options = method == "OPTIONS";
     Route route;
 
-    if (path == "/v1/models") return get ? with_kind(RouteKind::models_list) : wrong_method("GET, HEAD");
-    if (path.starts_with("/v1/")) return post ? with_kind(RouteKind::model_api) : wrong_method("POST");
-    if (path == "/health") return get ? with_kind(RouteKind::health) : wrong_method("GET, HEAD");
+    if (path == "/v1/models" || path.starts_with("/v1/models/")) {
+        if (options) return preflight("GET, HEAD");
+        if (!get) return wrong_method("GET, HEAD");
+        if (path == "/v1/models") return with_kind(RouteKind::models_list);
+        route.kind = RouteKind::model_retrieve;
+        // An id no service can have (a bad escape) still gets the OpenAI-shaped 404 of an unknown model.
+        route.service = percent_decode(path.substr(11)).value_or(std::string(path.substr(11)));
+        return route;
+    }
+    if (path.starts_with("/v1/")) {
+        if (options) return preflight("POST");
+        return post ? with_kind(RouteKind::model_api) : wrong_method("POST");
+    }
+    if (path == "/health") {
+        if (!get) return wrong_method("GET, HEAD");
+        route.kind = RouteKind::health;
+        route.query = std::string(query);
+        return route;
+    }
     if (path.starts_with("/health/")) {
         std::string_view name = path.substr(8);
         if (!plausible_name(name)) return route;
@@ -55,6 +103,7 @@ Route classify(std::string_view method, std::string_view target) {
         size_t slash = rest.find('/');
         std::string_view name = rest.substr(0, slash);
         if (!plausible_name(name)) return route;
+        if (options) return preflight("GET, HEAD, POST, PUT, PATCH, DELETE");
         route.kind = RouteKind::upstream;
         route.service = std::string(name);
         route.upstream_target = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
@@ -98,6 +147,19 @@ bool is_admin(RouteKind kind) {
         case RouteKind::gpus:
         case RouteKind::metrics:
         case RouteKind::reload:
+            return true;
+        default:
+            return false;
+    }
+}
+
+bool allows_cors(RouteKind kind) {
+    switch (kind) {
+        case RouteKind::model_api:
+        case RouteKind::models_list:
+        case RouteKind::model_retrieve:
+        case RouteKind::cors_preflight:
+        case RouteKind::upstream:
             return true;
         default:
             return false;

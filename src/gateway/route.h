@@ -10,6 +10,8 @@ namespace ggufd::gateway {
 enum class RouteKind {
     model_api,        ///< POST /v1/...: routed by the body's "model"
     models_list,      ///< GET /v1/models
+    model_retrieve,   ///< GET /v1/models/<id> (the id percent-decoded; it may hold '/' or ':')
+    cors_preflight,   ///< OPTIONS on /v1/... or /upstream/...: answered by ggufd (cors.h)
     health,           ///< GET /health
     service_health,   ///< GET /health/<service>
     upstream,         ///< any method /upstream/<service>/<path>: raw pass-through
@@ -26,17 +28,22 @@ enum class RouteKind {
 
 struct Route {
     RouteKind kind = RouteKind::not_found;
-    std::string service;          ///< for per-service routes
+    std::string service;          ///< for per-service routes, and model_retrieve's id
     std::string action;           ///< start | stop | restart
     std::string upstream_target;  ///< for upstream: "/<path>?<query>" as the child should see it
-    std::string query;            ///< the query string without '?'
-    std::string allowed_methods;  ///< for method_not_allowed: the Allow header
+    std::string query;            ///< the query string without '?' (health and /services/... routes)
+    std::string allowed_methods;  ///< for method_not_allowed: the Allow header; for cors_preflight: the
+                                  ///< methods the path takes
 };
 
 Route classify(std::string_view method, std::string_view target);
 
 /// Whether a route belongs to the admin API (separate key, optional separate listener).
 bool is_admin(RouteKind kind);
+
+/// Whether answers on this route carry CORS headers (cors_origins): the model APIs, /v1/* and
+/// /upstream/*, never the admin API or /health.
+bool allows_cors(RouteKind kind);
 
 /// The value of `name` in a query string ("tail=50&follow=1"), or "" when absent.
 std::string query_param(std::string_view query, std::string_view name);

@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "client_connection.h"
+#include "health_verdict.h"
+#include "model_lookup.h"
 #include "status_json.h"
 #include "worker.h"
 
@@ -43,22 +45,25 @@ Response models_list(GatewayContext& context) {
     return Response::json(200, nlohmann::json{{"object", "list"}, {"data", data}}.dump());
 }
 
-Response daemon_health(GatewayContext& context) {
-    if (!context.accepting.load()) {
-        return Response::json(503, R"({"status":"unavailable","reason":"ggufd is shutting down"})");
+Response model_retrieve(GatewayContext& context, const std::string& id) {
+    auto directory = context.supervisor.directory();
+    auto service = directory->find(id);
+    if (!service) {
+        return Response::error(404, unknown_model_message(id, *directory, context.config), "model_not_found");
     }
-    nlohmann::json failed = nlohmann::json::array();
+    return Response::json(200, model_entry(id, *service, unix_seconds(context.started_at)).dump());
+}
+
+Response daemon_health(GatewayContext& context, const Route& route) {
+    std::vector<ServiceCondition> services;
     for (const auto& service : context.supervisor.directory()->services) {
-        if (service->config().load != config::LoadMode::eager) continue;
         auto status = service->status();
-        if (status.state == ServiceState::failed) failed.push_back({{"service", service->name()}, {"reason", status.reason}});
+        services.push_back({service->name(), status.state, status.cause,
+                            service->config().load == config::LoadMode::eager, status.reason});
     }
-    if (failed.empty()) return Response::text(200, "ok");
-    std::string reason = std::to_string(failed.size()) + " eager service(s) failed: ";
-    for (size_t i = 0; i < failed.size(); ++i) {
-        reason += (i ? ", " : "") + failed[i]["service"].get<std::string>();
-    }
-    return Response::json(503, nlohmann::json{{"status", "unavailable"}, {"reason", reason}, {"failed", failed}}.dump());
+    std::string all = query_param(route.query, "all");
+    HealthVerdict verdict = judge_health(services, context.accepting.load(), all == "1" || all == "true");
+    return Response::json(verdict.status, verdict.body.dump());
 }
 
 Response service_health(GatewayContext& context, const std::string& name) {
@@ -80,7 +85,9 @@ void handle_status_request(ClientConnection& connection, const Route& route) {
         case RouteKind::models_list:
             return connection.respond(models_list(context));
         case RouteKind::health:
-            return connection.respond(daemon_health(context));
+            return connection.respond(daemon_health(context, route));
+        case RouteKind::model_retrieve:
+            return connection.respond(model_retrieve(context, route.service));
         case RouteKind::service_health:
             return connection.respond(service_health(context, route.service));
         default:

@@ -1,5 +1,6 @@
-// The read-only endpoints anyone may poll: GET /v1/models (OpenAI's list plus our fields),
-// GET /health and GET /health/<service> (what orchestrators check).
+// The read-only endpoints anyone may poll: GET /v1/models (OpenAI's list plus our fields) and
+// GET /v1/models/<id> (one entry), GET /health and GET /health/<service> (what load balancers
+// and orchestrators check; the verdict itself is health_verdict.h's).
 #pragma once
 
 #include "route.h"

@@ -2,13 +2,12 @@
 
 #include <sys/socket.h>
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 #include "ggufd/net/socket.h"
+#include "ggufd/util/log.h"
 
 namespace ggufd::gateway {
 namespace {

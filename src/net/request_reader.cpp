@@ -56,6 +56,15 @@ std::string_view RequestReader::body() const {
     return std::string_view(buffer_).substr(start_ + head_bytes_, static_cast<size_t>(body_bytes_));
 }
 
+std::string_view RequestReader::body_with_padding(size_t padding) {
+    if (stage_ != Stage::complete) return {};
+    const std::string_view whole = body();
+    const size_t end = static_cast<size_t>(whole.data() - buffer_.data()) + whole.size();
+    if (buffer_.capacity() - end >= padding) return whole;
+    buffer_.reserve(end + padding);
+    return body();
+}
+
 std::string_view RequestReader::error_code() const {
     return error_status_ == 413 ? "request_too_large" : "invalid_request";
 }

@@ -2,10 +2,9 @@
 // who holds memory, whom to stop, and waiting for the memory to be freed. Every step after the
 // first resumes with the launch's ticket and gives up quietly when the launch is no longer
 // waiting (a stop, a reload, another attempt): no step holds a runner across a wait.
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 
+#include "ggufd/util/log.h"
 #include "ggufd/util/units.h"
 #include "supervisor_core.h"
 

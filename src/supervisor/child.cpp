@@ -2,8 +2,7 @@
 
 #include <signal.h>
 
-#include <spdlog/spdlog.h>
-
+#include "ggufd/util/log.h"
 #include "ggufd/util/units.h"
 
 namespace ggufd::supervisor {

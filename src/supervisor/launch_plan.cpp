@@ -19,9 +19,13 @@ std::vector<std::string> llama_server_argv(const LaunchInputs& in) {
                                      "--model", s.model.string()};
     if (s.ctx_size) argv.insert(argv.end(), {"--ctx-size", std::to_string(*s.ctx_size)});
     // No visible device means nothing can be offloaded: say so explicitly rather than let the
-    // server try and fail.
-    std::string layers = in.gpus.devices.empty() ? "0" : s.n_gpu_layers < 0 ? "all" : std::to_string(s.n_gpu_layers);
-    argv.insert(argv.end(), {"--n-gpu-layers", layers});
+    // server try and fail. `--device none` rather than `--n-gpu-layers 0`, which makes every
+    // CPU-only child print three "no usable GPU found" warnings.
+    if (in.gpus.devices.empty()) {
+        argv.insert(argv.end(), {"--device", "none"});
+    } else {
+        argv.insert(argv.end(), {"--n-gpu-layers", s.n_gpu_layers < 0 ? "all" : std::to_string(s.n_gpu_layers)});
+    }
     if (s.parallel) argv.insert(argv.end(), {"--parallel", std::to_string(*s.parallel)});
     argv.insert(argv.end(), {"--alias", s.name});
     if (s.mmproj) argv.insert(argv.end(), {"--mmproj", s.mmproj->string()});
@@ -39,6 +43,16 @@ std::vector<std::string> command_argv(const LaunchInputs& in) {
     }
     // A full command is taken as written: llama-server settings and `args` do not apply.
     return argv;
+}
+
+// What systemd hands the daemon alone: a child that saw NOTIFY_SOCKET could report READY=1 or
+// STOPPING=1 for ggufd, and the watchdog and socket-activation variables name ggufd's pid.
+bool meant_for_the_daemon_only(std::string_view name) {
+    for (std::string_view own : {"NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS", "LISTEN_PID",
+                                 "LISTEN_FDNAMES"}) {
+        if (name == own) return true;
+    }
+    return false;
 }
 
 }  // namespace
@@ -83,7 +97,7 @@ LaunchPlan build_launch_plan(const LaunchInputs& in) {
     };
     for (const auto& entry : in.inherited_env) {
         size_t eq = entry.find('=');
-        if (eq == std::string::npos || eq == 0) continue;
+        if (eq == std::string::npos || eq == 0 || meant_for_the_daemon_only(std::string_view(entry).substr(0, eq))) continue;
         set(entry.substr(0, eq), entry.substr(eq + 1));
     }
     for (const auto& [name, value] : s.env) set(name, value);

@@ -3,9 +3,9 @@
 // `load`; a removed service leaves the directory (new requests get 404) and a changed one gets
 // a new runner (new requests go to it), while the old runner is retired: its child finishes the
 // requests it has, bounded by the drain timeout, then stops, and the runner is collected.
-#include <spdlog/spdlog.h>
 
 #include "supervisor_core.h"
+#include "ggufd/util/log.h"
 
 namespace ggufd::supervisor {
 

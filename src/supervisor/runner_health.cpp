@@ -1,10 +1,9 @@
 // ServiceRunner's watch over a running child: /health on a fixed cadence, requests that get no
 // response head (first_byte_timeout), the optional idle-time inference probe, and fatal lines in
 // its output, which also goes (within log_rate_limit) to the daemon's log and to the ring.
-#include <spdlog/spdlog.h>
-
 #include <array>
 
+#include "ggufd/util/log.h"
 #include "ggufd/util/units.h"
 #include "service_runner.h"
 

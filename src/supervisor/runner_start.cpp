@@ -3,9 +3,8 @@
 // user must fix), refused (no memory now) or deferred (the machine's shortage: retried).
 #include <sys/stat.h>
 
-#include <spdlog/spdlog.h>
-
 #include "ggufd/supervisor/model_facts.h"
+#include "ggufd/util/log.h"
 #include "ggufd/util/units.h"
 #include "launch_plan.h"
 #include "service_runner.h"

@@ -2,8 +2,7 @@
 // what an exit means: a stop reported with how it ended, or a failure restarted by policy.
 #include <signal.h>
 
-#include <spdlog/spdlog.h>
-
+#include "ggufd/util/log.h"
 #include "ggufd/util/units.h"
 #include "service_runner.h"
 
@@ -122,7 +121,9 @@ void ServiceRunner::on_child_exit(const ExitStatus& status, const std::string& g
 
 std::string ServiceRunner::how_it_ended() const {
     std::string how;
-    if (stop_.sigkill_sent) {
+    if (!stop_.signalled) {
+        how = "it had already exited: " + (last_exit_ ? last_exit_->describe() : std::string("unknown status"));
+    } else if (stop_.sigkill_sent) {
         how = "killed with SIGKILL after the " + units::format_duration(config().stop_timeout) + " grace period";
     } else {
         auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - stop_.requested_at);
@@ -133,7 +134,9 @@ std::string ServiceRunner::how_it_ended() const {
 
 std::optional<Event> ServiceRunner::report_stop(bool answer_waiters) {
     status_.ready_since.reset();
-    std::string reason = stop_.signalled ? stop_.reason + " (" + how_it_ended() + ")" : stop_.reason;
+    // How the child ended, when one just did (not for a stop of a service that had none).
+    std::string reason = supervisor::has_child(previous_phase_) ? stop_.reason + " (" + how_it_ended() + ")"
+                                                                 : stop_.reason;
     publish(ServiceState::stopped, stop_.cause, std::move(reason));
     if (answer_waiters) finish_waiters({false, 503, "service \"" + config().name + "\" " + status_.reason, 0});
     return std::nullopt;

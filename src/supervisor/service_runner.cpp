@@ -3,8 +3,7 @@
 // in runner_start.cpp, runner_stop.cpp and runner_health.cpp.
 #include "service_runner.h"
 
-#include <spdlog/spdlog.h>
-
+#include "ggufd/util/log.h"
 #include "ggufd/util/units.h"
 
 namespace ggufd::supervisor {
@@ -117,6 +116,13 @@ void ServiceRunner::start_by_hand(OutcomeCallback callback) {
     restarts_.reset();
     deferrals_ = 0;
     if (phase_ == Phase::ready) return callback({true, 200, "ready", 0});
+    if (phase_ == Phase::degraded) {
+        // Kept running although unhealthy (restart = "never"): only a restart replaces its child.
+        return callback({false, 503,
+                         "service \"" + config().name + "\" runs but is unhealthy: " + status_.reason +
+                             "; `ggufd restart " + config().name + "` replaces its child",
+                         0});
+    }
     // Waiting first, so that a start that fails at once answers with what still fails.
     waiters_.push_back(std::move(callback));
     raise(Event::start);

@@ -1,6 +1,6 @@
 #include "supervisor_core.h"
 
-#include <spdlog/spdlog.h>
+#include "ggufd/util/log.h"
 
 extern char** environ;
 

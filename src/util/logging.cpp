@@ -4,10 +4,11 @@
 
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <cstdlib>
+
+#include "ggufd/util/log.h"
 
 namespace ggufd::logging {
 namespace {

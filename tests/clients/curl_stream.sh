@@ -3,32 +3,13 @@
 # ends with data: [DONE]. Run by CTest with GGUFD_BINARY and FAKE_LLAMA_SERVER set.
 set -euo pipefail
 
-dir=$(mktemp -d)
-daemon_pid=
-cleanup() {
-    [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null || true
-    rm -rf "$dir"
-}
-trap cleanup EXIT
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-child_ports=$((20000 + RANDOM % 10000))
+source "$(dirname "$0")/daemon.sh"
 touch "$dir/m.gguf"
-cat > "$dir/ggufd.toml" <<TOML
-listen = "127.0.0.1:$port"
-port_range = "$child_ports-$((child_ports + 10))"
-models_dir = ""
-llama_server = "$FAKE_LLAMA_SERVER"
+start_daemon m <<TOML
 [services.m]
 model = "$dir/m.gguf"
 args = ["--fake-tokens", "10", "--fake-token-interval", "100ms"]
 TOML
-"$GGUFD_BINARY" serve --config "$dir/ggufd.toml" > "$dir/log" 2>&1 &
-daemon_pid=$!
-for _ in $(seq 600); do
-    curl -sf "http://127.0.0.1:$port/health/m" > /dev/null && break
-    sleep 0.1
-done
 
 # Timestamp each line as curl prints it: the first token must arrive long before the last.
 curl -sN "http://127.0.0.1:$port/v1/chat/completions" \

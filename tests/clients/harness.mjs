@@ -1,7 +1,8 @@
 // Starts the real ggufd on a config of its own (free ports, a temp dir) for client tests, and
-// stops it afterwards. Paths come from the environment CTest sets: GGUFD_BINARY, FAKE_LLAMA_SERVER.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+// stops it afterwards. Paths come from the environment CTest sets: GGUFD_BINARY, FAKE_LLAMA_SERVER,
+// GGUF_MKMODEL, SHARED_LLAMA_SERVER.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,5 +64,40 @@ export async function startDaemon(services, { prepare = () => {}, llamaServer = 
       rmSync(dir, { recursive: true, force: true });
       return code;
     },
+  };
+}
+
+// A real llama-server: GGUFD_TEST_LLAMA_SERVER, then the shared build; null (with the reason
+// printed as the suites print it) when there is none.
+export function realLlamaServer() {
+  const server = process.env.GGUFD_TEST_LLAMA_SERVER || process.env.SHARED_LLAMA_SERVER;
+  if (server && existsSync(server)) return server;
+  console.error(`*** SKIPPED: no llama-server found (GGUFD_TEST_LLAMA_SERVER, ${process.env.SHARED_LLAMA_SERVER}) ***`);
+  return null;
+}
+
+// ggufd serving service "tiny", a model the project's own GGUF writer makes, on a real
+// llama-server. `topLevel` is TOML placed before the service (api_keys, cors_origins...).
+export function startRealDaemon(server, topLevel = '') {
+  return startDaemon(`${topLevel}
+[services.tiny]
+model = "$DIR/tiny.gguf"
+ctx_size = 1024
+`, {
+    llamaServer: server,
+    prepare: (dir) => execFileSync(process.env.GGUF_MKMODEL, ['--output', join(dir, 'tiny.gguf')]),
+  });
+}
+
+// The names of the headers a client sends, captured by wrapping fetch: what a browser would list
+// in a preflight's Access-Control-Request-Headers (lowercase; safelisted ones, and those a
+// browser sets itself, left out).
+export function recordingFetch(seen) {
+  const unlisted = new Set(['accept', 'accept-language', 'content-language', 'user-agent', 'content-length']);
+  return (url, init = {}) => {
+    for (const name of new Headers(init.headers).keys()) {
+      if (!unlisted.has(name)) seen.add(name);
+    }
+    return fetch(url, init);
   };
 }

@@ -1,12 +1,13 @@
-// The official OpenAI SDK talking to ggufd: listing models, a plain completion and a streamed
-// one, against the fake llama-server (always) and a real llama-server (when one is found).
-import { test } from 'node:test';
+// The official OpenAI SDK talking to ggufd: listing and retrieving models, a plain completion and
+// a streamed one, what a browser page using the SDK needs (preflight, CORS headers), against the
+// fake llama-server (always); chat streaming and the Responses API against a real llama-server
+// (when one is found).
+import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { startDaemon } from './harness.mjs';
+import { realLlamaServer, recordingFetch, startDaemon, startRealDaemon } from './harness.mjs';
 
 const fakeServices = `
 [services.alpha]
@@ -72,24 +73,67 @@ test('an unknown model is a NotFoundError the SDK understands', async () => {
   });
 });
 
-test('streaming from a real llama-server through ggufd', async (t) => {
-  const server = process.env.GGUFD_TEST_LLAMA_SERVER || process.env.SHARED_LLAMA_SERVER;
-  if (!server || !existsSync(server)) {
-    console.error(`*** SKIPPED: no llama-server found (GGUFD_TEST_LLAMA_SERVER, ${process.env.SHARED_LLAMA_SERVER}) ***`);
-    t.skip('no llama-server found');
-    return;
-  }
-  const daemon = await startDaemon(`
-[services.tiny]
-model = "$DIR/tiny.gguf"
-ctx_size = 1024
-`, {
-    llamaServer: server,
-    // The project's own GGUF writer makes the model.
-    prepare: (dir) => execFileSync(process.env.GGUF_MKMODEL, ['--output', join(dir, 'tiny.gguf')]),
+test('models.retrieve finds a model by name or alias, and unknown ids are NotFoundErrors', async () => {
+  await withFake(async (client) => {
+    const model = await client.models.retrieve('default');
+    assert.equal(model.id, 'default');
+    assert.equal(model.object, 'model');
+    assert.equal(model.owned_by, 'ggufd');
+    assert.equal(typeof model.created, 'number');
+    for (const id of ['gpt-9', 'org/model', 'a:b']) {
+      await assert.rejects(client.models.retrieve(id),
+        (error) => error instanceof OpenAI.NotFoundError && error.message.includes(`"${id}"`), id);
+    }
   });
-  try {
-    const client = new OpenAI({ baseURL: `${daemon.base}/v1`, apiKey: 'unused' });
+});
+
+test('a page on another origin: the preflight the browser sends first, then the readable answer', async () => {
+  await withFake(async (_, daemon) => {
+    const origin = 'http://localhost:5173';
+    const sent = new Set();
+    const client = new OpenAI({
+      baseURL: `${daemon.base}/v1`,
+      apiKey: 'unused',
+      fetch: recordingFetch(sent),
+      defaultHeaders: { Origin: origin },
+    });
+    // The headers the SDK sends are what the browser asks the preflight to allow.
+    await client.models.list();
+    sent.delete('origin');
+    const requested = [...sent].sort().join(',');
+    assert.match(requested, /authorization/);
+    const preflight = await fetch(`${daemon.base}/v1/chat/completions`, {
+      method: 'OPTIONS',
+      headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': requested },
+    });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get('access-control-allow-origin'), '*');
+    assert.match(preflight.headers.get('access-control-allow-methods'), /POST/);
+    const allowed = preflight.headers.get('access-control-allow-headers').toLowerCase().split(/\s*,\s*/);
+    for (const name of sent) assert.ok(allowed.includes(name), `${name} is allowed`);
+
+    const { data, response } = await client.chat.completions
+      .create({ model: 'alpha', messages: [{ role: 'user', content: 'hi' }] })
+      .withResponse();
+    assert.match(data.choices[0].message.content, /^alpha@/);
+    assert.equal(response.headers.get('access-control-allow-origin'), '*');
+  });
+});
+
+describe('through a real llama-server', () => {
+  const server = realLlamaServer();
+  let daemon;
+  let client;
+  before(async () => {
+    if (!server) return;
+    daemon = await startRealDaemon(server);
+    client = new OpenAI({ baseURL: `${daemon.base}/v1`, apiKey: 'unused' });
+  });
+  after(async () => {
+    if (daemon) assert.equal(await daemon.stop(), 0);
+  });
+
+  test('a chat completion streams', { skip: !server && 'no llama-server found' }, async () => {
     const stream = await client.chat.completions.create({
       model: 'tiny',
       messages: [{ role: 'user', content: 'hello' }],
@@ -104,7 +148,34 @@ ctx_size = 1024
     }
     assert.ok(chunks >= 2, `got ${chunks} chunks`);
     assert.ok(finish, 'the stream ends with a finish reason');
-  } finally {
-    assert.equal(await daemon.stop(), 0);
-  }
+  });
+
+  test('the Responses API answers through /v1/responses', { skip: !server && 'no llama-server found' }, async () => {
+    const response = await client.responses.create({ model: 'tiny', input: 'hello', max_output_tokens: 8 });
+    assert.equal(response.object, 'response');
+    assert.equal(response.status, 'completed');
+    assert.equal(typeof response.output_text, 'string');
+    assert.ok(response.output_text.length > 0, 'some text came back');
+    assert.equal(response.usage.output_tokens, 8);
+  });
+
+  test('the Responses API streams its events', { skip: !server && 'no llama-server found' }, async () => {
+    const stream = await client.responses.create({ model: 'tiny', input: 'hello', max_output_tokens: 8, stream: true });
+    const types = [];
+    let text = '';
+    for await (const event of stream) {
+      types.push(event.type);
+      if (event.type === 'response.output_text.delta') text += event.delta;
+    }
+    assert.equal(types[0], 'response.created');
+    assert.equal(types.at(-1), 'response.completed');
+    assert.ok(types.filter((t) => t === 'response.output_text.delta').length >= 1, types.join(' '));
+    assert.ok(text.length > 0);
+  });
+
+  test('models.retrieve reports the model the GGUF header describes', { skip: !server && 'no llama-server found' }, async () => {
+    const model = await client.models.retrieve('tiny');
+    assert.equal(model.id, 'tiny');
+    assert.equal(model.architecture, 'llama');
+  });
 });

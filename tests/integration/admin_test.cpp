@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "binaries.h"
+#include "cli.h"
 #include "daemon.h"
 #include "wait.h"
 
@@ -14,23 +15,10 @@ using nlohmann::json;
 
 namespace {
 
-struct CliResult {
-    int exit_code = -1;
-    std::string output;
-};
-
 // Runs `ggufd <args> --url <daemon>` and returns its exit code and output.
 CliResult run_cli(const TempDir& dir, const Daemon& daemon, std::vector<std::string> args) {
-    static int counter = 0;
-    std::vector<std::string> argv = {build_binary("ggufd").string()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    argv.insert(argv.end(), {"--url", daemon.url()});
-    ChildProcess cli(argv, dir.path() / ("cli-" + std::to_string(counter++) + ".log"));
-    auto status = cli.wait(120s);
-    CliResult result;
-    result.output = cli.log();
-    if (status && WIFEXITED(*status)) result.exit_code = WEXITSTATUS(*status);
-    return result;
+    args.insert(args.end(), {"--url", daemon.url()});
+    return run_ggufd(dir, args);
 }
 
 class Admin : public testing::Test {
@@ -147,7 +135,7 @@ TEST(AdminCli, AnUnreachableDaemonIsExitCode3) {
     auto status = cli.wait(60s);
     ASSERT_TRUE(status && WIFEXITED(*status));
     EXPECT_EQ(WEXITSTATUS(*status), 3) << cli.log();
-    EXPECT_NE(cli.log().find("Is `ggufd serve` running?"), std::string::npos);
+    EXPECT_NE(cli.log().find("Start it with `ggufd serve`"), std::string::npos) << cli.log();
 }
 
 TEST_F(Admin, MetricsCountRequestsTokensAndLatencyInPrometheusText) {

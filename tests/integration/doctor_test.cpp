@@ -3,13 +3,13 @@
 // taken by the test, a running ggufd, and (through a stand-in nvidia-smi on PATH) a GPU.
 // llama-server is the real one (find_llama_server()); without it the tests are skipped.
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
 #include "binaries.h"
+#include "cli.h"
 #include "daemon.h"
 #include "ggufd/gguf/tiny_llama.h"
 #include "ggufd/net/socket.h"
@@ -23,10 +23,7 @@ namespace {
 constexpr int kProblems = 5;  // docs/CLI.md: doctor found something that stops serving
 constexpr int kUsage = 2;
 
-struct CliResult {
-    int exit_code = -1;
-    std::string output;  ///< stdout and stderr together
-
+struct CommandRun : CliResult {
     /// The JSON document in the output (stderr warnings may come before it).
     json document() const {
         size_t start = output.find("{\n");
@@ -53,17 +50,7 @@ protected:
         return dir.write("ggufd.toml", "listen = \"127.0.0.1:" + std::to_string(free_port()) + "\"\n" + rest);
     }
 
-    CliResult run(std::vector<std::string> args) const {
-        static int counter = 0;
-        std::vector<std::string> argv = {build_binary("ggufd").string()};
-        argv.insert(argv.end(), args.begin(), args.end());
-        ChildProcess cli(argv, dir.path() / ("cli-" + std::to_string(counter++) + ".log"), env);
-        auto status = cli.wait(60s);
-        CliResult result;
-        result.output = cli.log();
-        if (status && WIFEXITED(*status)) result.exit_code = WEXITSTATUS(*status);
-        return result;
-    }
+    CommandRun run(const std::vector<std::string>& args) const { return {run_ggufd(dir, args, env, 60s)}; }
 
     TempDir dir;
     std::filesystem::path models;
@@ -164,19 +151,25 @@ TEST_F(DoctorTest, AnInvalidConfigListsEveryError) {
     EXPECT_EQ(run({"models", "-c", config.string()}).exit_code, kUsage);
 }
 
-TEST_F(DoctorTest, ARunningGgufdOnTheListenAddressIsOnlyAWarning) {
+TEST_F(DoctorTest, ThisConfigsRunningGgufdIsNotAWarning) {
     write_tiny("tiny.gguf");
-    DaemonOptions options;
+    const uint16_t fixed_port = free_port();
+    DaemonOptions options("[services.fixed]\nmodel = \"" + (models / "tiny.gguf").string() +
+                          "\"\nport = " + std::to_string(fixed_port) + "\n");
     options.models_dir = models.string();
     Daemon daemon(dir, options);
-    ASSERT_TRUE(daemon.wait_listening()) << daemon.log();
+    ASSERT_TRUE(daemon.wait_state("fixed", "ready")) << daemon.log();
 
     json report = run({"doctor", "-c", daemon.config_file().string(), "--json"}).document();
     ASSERT_TRUE(report.is_object());
     auto listen = findings(report, "port", "127.0.0.1:" + std::to_string(daemon.port()));
     ASSERT_EQ(listen.size(), 1u) << report.dump(2);
-    EXPECT_EQ(listen[0]["status"], "warning");
-    EXPECT_NE(listen[0]["message"].get<std::string>().find("in use by a running ggufd"), std::string::npos);
+    EXPECT_EQ(listen[0]["status"], "ok");
+    EXPECT_NE(listen[0]["message"].get<std::string>().find("in use by this config's running ggufd"), std::string::npos);
+    auto fixed = findings(report, "port", "127.0.0.1:" + std::to_string(fixed_port));
+    ASSERT_EQ(fixed.size(), 1u) << report.dump(2);
+    EXPECT_EQ(fixed[0]["status"], "ok") << fixed[0].dump();
+    EXPECT_NE(fixed[0]["message"].get<std::string>().find("in use by that service"), std::string::npos);
     EXPECT_EQ(report["ok"], true) << report.dump(2);
 }
 

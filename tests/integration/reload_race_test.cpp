@@ -108,6 +108,13 @@ std::set<pid_t> service_pids(const Daemon& daemon) {
     return pids;
 }
 
+std::string command_line(pid_t pid) {
+    std::ifstream file("/proc/" + std::to_string(pid) + "/cmdline");
+    std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    std::replace(text.begin(), text.end(), '\0', ' ');
+    return "pid " + std::to_string(pid) + ": " + text;
+}
+
 }  // namespace
 
 TEST(ReloadRace, RandomReloadsStartsStopsKillsAndRequestsLeaveNoCrashNoLeakAndTheLastConfig) {
@@ -208,13 +215,17 @@ TEST(ReloadRace, RandomReloadsStartsStopsKillsAndRequestsLeaveNoCrashNoLeakAndTh
         },
         60s);
     EXPECT_TRUE(settled) << "children of the daemon that no service owns";
-    for (const auto& service : json::parse(http_get(daemon.port(), "/services").body)["services"]) {
+    // Named: a range-for over a member of a temporary would outlive the temporary.
+    auto settled_list = json::parse(http_get(daemon.port(), "/services").body);
+    for (const auto& service : settled_list["services"]) {
         EXPECT_TRUE(service["state"] == "ready" || service["state"] == "stopped") << service;
     }
 
     // No child escaped to us (the tests are the subreaper of the daemon's orphans).
     reap_orphans();
-    EXPECT_EQ(children_of(::getpid()), std::vector<pid_t>{daemon_pid}) << "an orphaned child";
+    for (pid_t orphan : children_of(::getpid())) {
+        EXPECT_EQ(orphan, daemon_pid) << "an orphaned child: " << command_line(orphan);
+    }
     EXPECT_EQ(daemon.log().find("Sanitizer"), std::string::npos) << daemon.log();
 
     auto children = children_of(daemon_pid);

@@ -77,10 +77,36 @@ TEST_F(Serving, ListsModelsWithAliasesStateAndPort) {
     EXPECT_GT(by_id["beta"]["port"].get<int>(), 0);
 }
 
+TEST_F(Serving, RetrievesOneModelByNameOrAliasInOpenAIShape) {
+    auto model = http_get(daemon->port(), "/v1/models/default");
+    ASSERT_EQ(model.status, 200) << model.body;
+    auto body = json::parse(model.body);
+    EXPECT_EQ(body["id"], "default");
+    EXPECT_EQ(body["object"], "model");
+    EXPECT_EQ(body["owned_by"], "ggufd");
+    EXPECT_TRUE(body["created"].is_number());
+    EXPECT_EQ(body["service"], "alpha");
+    EXPECT_EQ(body["state"], "ready");
+
+    for (const char* unknown : {"/v1/models/gpt-9", "/v1/models/org%2Fmodel", "/v1/models/org/model", "/v1/models/a%zz"}) {
+        auto missing = http_get(daemon->port(), unknown);
+        EXPECT_EQ(missing.status, 404) << unknown;
+        auto error = json::parse(missing.body)["error"];
+        EXPECT_EQ(error["code"], "model_not_found") << unknown;
+        EXPECT_EQ(error["type"], "not_found_error") << unknown;
+        EXPECT_NE(error["message"].get<std::string>().find("known models: alpha, a, default, beta"), std::string::npos);
+    }
+    EXPECT_EQ(http_post(daemon->port(), "/v1/models/alpha", "{}").status, 405);
+}
+
 TEST_F(Serving, HealthIsOkAndPerServiceHealthToo) {
     auto health = http_get(daemon->port(), "/health");
     EXPECT_EQ(health.status, 200);
-    EXPECT_EQ(health.body, "ok");
+    auto body = json::parse(health.body);
+    EXPECT_EQ(body["status"], "ok") << "as llama-server says it";
+    ASSERT_EQ(body["services"].size(), 2u);
+    EXPECT_EQ(body["services"][0]["name"], "alpha");
+    EXPECT_EQ(body["services"][0]["state"], "ready");
     EXPECT_EQ(http_get(daemon->port(), "/health/alpha").status, 200);
     EXPECT_EQ(http_get(daemon->port(), "/health/nope").status, 404);
 }
@@ -98,9 +124,10 @@ TEST_F(Serving, EachChildBindsLoopbackOnItsOwnPortWithItsGpuMask) {
     EXPECT_EQ((*beta)["env"]["HIP_VISIBLE_DEVICES"], "-1");
     EXPECT_EQ((*beta)["env"]["CUDA_VISIBLE_DEVICES"], "-1");
     auto argv = (*beta)["argv"].get<std::vector<std::string>>();
-    auto layers = std::find(argv.begin(), argv.end(), "--n-gpu-layers");
-    ASSERT_NE(layers, argv.end());
-    EXPECT_EQ(*(layers + 1), "0");
+    auto device = std::find(argv.begin(), argv.end(), "--device");
+    ASSERT_NE(device, argv.end());
+    EXPECT_EQ(*(device + 1), "none");
+    EXPECT_EQ(std::find(argv.begin(), argv.end(), "--n-gpu-layers"), argv.end());
     // Each child is its own process group (a stop signals the whole group).
     EXPECT_EQ((*alpha)["pid"], (*alpha)["pgid"]);
 }
@@ -118,6 +145,8 @@ TEST_F(Serving, AnswersBadRequestsInOpenAIShape) {
     auto message = json::parse(unknown.body)["error"]["message"].get<std::string>();
     EXPECT_NE(message.find("gpt-9"), std::string::npos);
     EXPECT_NE(message.find("alpha"), std::string::npos) << "the message lists the known models";
+    EXPECT_NE(message.find("models are the services of " + daemon->config_file().string()), std::string::npos)
+        << "and says where models come from: " << message;
 
     auto no_model = http_post(daemon->port(), "/v1/chat/completions", R"({"messages":[]})");
     EXPECT_EQ(no_model.status, 400);
@@ -145,10 +174,19 @@ TEST(ServingFailures, AMissingModelFileFailsThatServiceOnlyAndNamesThePath) {
     auto refused = http_post(daemon.port(), "/v1/chat/completions", chat_body("gone", false));
     EXPECT_EQ(refused.status, 503);
     EXPECT_NE(refused.body.find("/nonexistent/gone.gguf"), std::string::npos);
-    // An eager service that failed makes the daemon's own health 503, with the reason.
+    // The front door still serves "good": /health says so, and lists "gone" with its reason;
+    // the strict /health?all=1 names the eager service that is not up.
     auto health = http_get(daemon.port(), "/health");
-    EXPECT_EQ(health.status, 503);
-    EXPECT_NE(health.body.find("gone"), std::string::npos);
+    EXPECT_EQ(health.status, 200) << health.body;
+    auto listed = json::parse(health.body)["services"];
+    ASSERT_EQ(listed.size(), 2u);
+    EXPECT_EQ(listed[1]["name"], "gone");
+    EXPECT_EQ(listed[1]["state"], "failed");
+    EXPECT_EQ(listed[1]["can_serve"], false);
+    EXPECT_NE(listed[1]["reason"].get<std::string>().find("/nonexistent/gone.gguf"), std::string::npos);
+    auto strict = http_get(daemon.port(), "/health?all=1");
+    EXPECT_EQ(strict.status, 503);
+    EXPECT_EQ(json::parse(strict.body)["reason"], "1 eager service(s) not ready: gone (failed)");
 }
 
 TEST_F(Serving, PipelinedRequestsOnOneConnectionAreAnsweredInOrder) {
@@ -165,4 +203,16 @@ TEST_F(Serving, PipelinedRequestsOnOneConnectionAreAnsweredInOrder) {
         EXPECT_EQ(responses[i].status, 200);
         EXPECT_EQ(content_of(json::parse(responses[i].body)).rfind(expected[i], 0), 0u) << responses[i].body;
     }
+}
+
+TEST(ServingFailures, HealthIs503WhenNoServiceCanServe) {
+    TempDir dir;
+    Daemon daemon(dir, DaemonOptions{"[services.gone]\nmodel = \"/nonexistent/gone.gguf\"\n"});
+    ASSERT_TRUE(daemon.wait_state("gone", "failed")) << daemon.log();
+    auto health = http_get(daemon.port(), "/health");
+    EXPECT_EQ(health.status, 503);
+    auto body = json::parse(health.body);
+    EXPECT_EQ(body["status"], "unavailable");
+    EXPECT_EQ(body["reason"], "no service can serve");
+    EXPECT_EQ(body["services"][0]["state"], "failed");
 }

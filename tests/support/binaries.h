@@ -11,6 +11,9 @@ namespace ggufd::test {
 /// A program of this build tree, e.g. build_binary("ggufd") -> <build>/ggufd.
 std::filesystem::path build_binary(const std::string& name);
 
+/// A file of the source tree, e.g. source_file("config/ggufd.toml").
+std::filesystem::path source_file(const std::string& relative);
+
 struct LlamaServerLookup {
     std::optional<std::filesystem::path> path;
     std::string searched;  ///< what was tried, for the "skipped" message

@@ -4,6 +4,8 @@
 
 #include <fstream>
 
+#include <gtest/gtest.h>
+
 #include "binaries.h"
 #include "wait.h"
 
@@ -38,7 +40,15 @@ Daemon::Daemon(const TempDir& dir, DaemonOptions options) : admin_key_(options.a
     if (options.wait_until_listening) wait_listening();
 }
 
-Daemon::~Daemon() = default;
+// Sanitizer builds run the same tests: a report in the daemon's log (its own, or a child's) fails
+// whichever test ran it, even one that never looks at the log.
+Daemon::~Daemon() {
+    std::string text = log();
+    for (const char* report : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "WARNING: ThreadSanitizer"}) {
+        size_t at = text.find(report);
+        if (at != std::string::npos) ADD_FAILURE() << "the daemon's log has a sanitizer report:\n" << text.substr(at, 4000);
+    }
+}
 
 bool Daemon::wait_listening(std::chrono::milliseconds timeout) {
     return wait_until([this] { return http_get(port_, "/health").status != 0 || !process_->running(); }, timeout);

@@ -47,6 +47,17 @@ std::string HttpResponse::header(const std::string& name) const {
     return "";
 }
 
+size_t HttpResponse::header_count(const std::string& name) const {
+    size_t count = 0;
+    for (const auto& [key, value] : headers) count += net::iequals(key, name);
+    return count;
+}
+
+HttpResponse http_options(uint16_t port, const std::string& path, const std::map<std::string, std::string>& headers) {
+    auto client = client_for(port);
+    return convert(client.Options(path.c_str(), to_headers(headers)));
+}
+
 HttpResponse http_get(uint16_t port, const std::string& path, const std::map<std::string, std::string>& headers) {
     auto client = client_for(port);
     return convert(client.Get(path.c_str(), to_headers(headers)));

@@ -22,11 +22,15 @@ struct HttpResponse {
     std::string error;
 
     std::string header(const std::string& name) const;
+    size_t header_count(const std::string& name) const;
 };
 
 HttpResponse http_get(uint16_t port, const std::string& path, const std::map<std::string, std::string>& headers = {});
 HttpResponse http_post(uint16_t port, const std::string& path, const std::string& body,
                        const std::map<std::string, std::string>& headers = {});
+
+/// OPTIONS, as a browser sends a CORS preflight.
+HttpResponse http_options(uint16_t port, const std::string& path, const std::map<std::string, std::string>& headers = {});
 
 /// Sends `bytes` as they are on one new connection (e.g. pipelined requests) and reads
 /// `responses` Content-Length-framed responses back.

@@ -122,8 +122,17 @@ struct Config {
     std::vector<std::string> admin_origins;
     bool forward_credentials = false;         ///< pass Authorization and X-Api-Key on to children
 
+    /// Browser origins allowed to call /v1/* and /upstream/* (CORS): "*" (any, the default, as
+    /// llama-server does) or "scheme://host[:port]" entries, lowercase. Empty: no CORS headers.
+    std::vector<std::string> cors_origins{"*"};
+    /// Follow models_dir with inotify: models added, removed or renamed there are picked up
+    /// without a reload (README.md, "Models that appear").
+    bool watch_models_dir = true;
+
     MemoryConfig memory;
     std::vector<ServiceConfig> services;      ///< configured first, then discovered, names unique
+    /// What [defaults] gave: the settings of services discovered later (config::rediscover).
+    ServiceConfig discovery_defaults;
 };
 
 std::string_view to_string(LoadMode mode);

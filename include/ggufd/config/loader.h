@@ -50,6 +50,11 @@ LoadResult load_file(const std::filesystem::path& file, const Environment& env);
 /// Same, from TOML text (for tests and for error messages that name `file`).
 LoadResult load_string(std::string_view toml, const std::filesystem::path& file, const Environment& env);
 
+/// `running` with the services of its models_dir discovered afresh, exactly as loading would
+/// find them, without reading the config file again (which the user may be editing): what a
+/// models_dir watcher applies. Configured services are left as they are.
+LoadResult rediscover(const Config& running);
+
 /// The configuration used when there is no file at all: defaults plus discovered services.
 LoadResult load_defaults(const Environment& env);
 

@@ -50,6 +50,14 @@ public:
     const RequestHead& head() const { return head_; }
     /// The front request's body: valid from the `request` event until finish_request().
     std::string_view body() const;
+    /// The body, with at least `padding` bytes of the buffer readable after it, for a parser
+    /// that reads ahead (simdjson). Makes room (one copy) only if the buffer ends with the body.
+    std::string_view body_with_padding(size_t padding);
+    /// Lends the buffer, the complete front request in it, to be read on another thread: until
+    /// give_back() returns it as it was, nothing else may be called. (A buffer whose connection
+    /// is gone by then never comes back: it is freed where it is.)
+    std::string lend_buffer() { return std::move(buffer_); }
+    void give_back(std::string buffer) { buffer_ = std::move(buffer); }
 
     int error_status() const { return error_status_; }
     const std::string& error() const { return error_; }

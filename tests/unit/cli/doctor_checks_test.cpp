@@ -140,7 +140,7 @@ const PortProbe kFree{};
 const PortProbe kTaken{false, true, "listen on 127.0.0.1:8080: Address already in use"};
 
 TEST(CheckPorts, FreeAddressesAreOk) {
-    auto findings = check_ports({address("listen", 8080, kFree), address("gemma", 2007, kFree, true)}, false, "/c.toml");
+    auto findings = check_ports({address("listen", 8080, kFree), address("gemma", 2007, kFree, true)}, {}, "/c.toml");
     ASSERT_EQ(findings.size(), 2u);
     EXPECT_EQ(findings[0].subject, "127.0.0.1:8080");
     EXPECT_EQ(findings[0].message, "listen: free");
@@ -149,7 +149,7 @@ TEST(CheckPorts, FreeAddressesAreOk) {
 }
 
 TEST(CheckPorts, TakenByAnotherProgramIsAProblemThatSaysHowToFindIt) {
-    auto findings = check_ports({address("listen", 8080, kTaken), address("gemma", 2007, kTaken, true)}, false, "/c.toml");
+    auto findings = check_ports({address("listen", 8080, kTaken), address("gemma", 2007, kTaken, true)}, {}, "/c.toml");
     EXPECT_EQ(findings[0].severity, Severity::problem);
     EXPECT_EQ(findings[0].message, "listen: in use by another program: ggufd could not listen there");
     EXPECT_NE(findings[0].action.find("ss -ltnp 'sport = :8080'"), std::string::npos);
@@ -158,17 +158,31 @@ TEST(CheckPorts, TakenByAnotherProgramIsAProblemThatSaysHowToFindIt) {
     EXPECT_NE(findings[1].action.find("change port in /etc/ggufd/ggufd.toml:7"), std::string::npos) << findings[1].action;
 }
 
-TEST(CheckPorts, TakenByARunningGgufdIsOnlyAWarning) {
-    auto findings = check_ports({address("listen", 8080, kTaken), address("gemma", 2007, kTaken, true)}, true, "/c.toml");
-    EXPECT_EQ(findings[0].severity, Severity::warning);
-    EXPECT_EQ(findings[0].message, "listen: in use by a running ggufd (its /health answered)");
-    EXPECT_NE(findings[0].action.find("ggufd status"), std::string::npos);
-    EXPECT_EQ(findings[1].severity, Severity::warning);
+TEST(CheckPorts, TakenByThisConfigsRunningGgufdIsFine) {
+    RunningGgufd running{true, {{2007, "gemma"}}};
+    auto findings = check_ports({address("listen", 8080, kTaken), address("admin_listen", 8081, kTaken),
+                                 address("gemma", 2007, kTaken, true)},
+                                running, "/c.toml");
+    EXPECT_EQ(findings[0].severity, Severity::ok);
+    EXPECT_EQ(findings[0].message, "listen: in use by this config's running ggufd (its /health answered)");
+    EXPECT_EQ(findings[1].severity, Severity::ok);
+    EXPECT_EQ(findings[2].severity, Severity::ok);
+    EXPECT_EQ(findings[2].message, "port of service \"gemma\": in use by that service, run by this config's running ggufd");
+}
+
+TEST(CheckPorts, AServicePortTakenWhileGgufdRunsIsAWarningUnlessItsOwnServiceHoldsIt) {
+    auto unknown = check_ports({address("gemma", 2007, kTaken, true)}, RunningGgufd{true, {}}, "/c.toml");
+    EXPECT_EQ(unknown[0].severity, Severity::warning);
+    EXPECT_NE(unknown[0].message.find("not by one of its services that it reports"), std::string::npos);
+    EXPECT_NE(unknown[0].action.find("ggufd status"), std::string::npos);
+    auto other = check_ports({address("gemma", 2007, kTaken, true)}, RunningGgufd{true, {{2007, "qwen"}}}, "/c.toml");
+    EXPECT_EQ(other[0].severity, Severity::warning);
+    EXPECT_NE(other[0].message.find("by its service \"qwen\""), std::string::npos) << other[0].message;
 }
 
 TEST(CheckPorts, AnAddressThatCannotBeBoundForAnotherReason) {
     PortProbe foreign{false, false, "listen on 10.9.9.9:8080: Cannot assign requested address"};
-    auto findings = check_ports({address("listen", 8080, foreign)}, false, "/c.toml");
+    auto findings = check_ports({address("listen", 8080, foreign)}, {}, "/c.toml");
     EXPECT_EQ(findings.at(0).severity, Severity::problem);
     EXPECT_NE(findings[0].message.find("Cannot assign requested address"), std::string::npos);
     EXPECT_NE(findings[0].action.find("an address of this machine"), std::string::npos);

@@ -29,6 +29,8 @@ constexpr const char* kHelp =
     "-mu,   --model-url MODEL_URL            model download url (default: unused)\n"
     "-mm,   --mmproj FILE                    path to a multimodal projector file. see tools/mtmd/README.md\n"
     "-a,    --alias STRING                   set model name aliases, comma-separated (to be used by API)\n"
+    "-dev,  --device <dev1,dev2,..>          comma-separated list of devices to use for offloading (none = don't\n"
+    "                                        offload)\n"
     "--host HOST                             ip address to listen, or bind to an UNIX socket if the address ends\n"
     "--port PORT                             port to listen (default: 8080)\n";
 
@@ -92,7 +94,7 @@ TEST(ParseBuildNumber, FromVersionOutput) {
 }
 
 TEST(MissingFlags, NoneInARecentHelp) {
-    EXPECT_TRUE(missing_flags(kHelp, required_flags({true, true, {}})).empty());
+    EXPECT_TRUE(missing_flags(kHelp, required_flags({true, true, {}, true})).empty());
 }
 
 TEST(MissingFlags, WholeNamesOnly) {
@@ -109,6 +111,14 @@ TEST(MissingFlags, AnOldBuildLacksAliasAndAllLayers) {
 TEST(MissingFlags, MmprojOnlyWhenAServiceHasAProjector) {
     EXPECT_EQ(required_flags({true, false, {}}).size() + 1, required_flags({true, true, {}}).size());
     EXPECT_EQ(missing_flags(kOldHelp, {"--mmproj"}), std::vector<std::string>{"--mmproj"});
+}
+
+TEST(MissingFlags, DeviceOnlyWhenAServiceRunsOnTheCpu) {
+    LlamaServerNeeds cpu_only;
+    cpu_only.cpu_only = true;
+    EXPECT_EQ(required_flags({}).size() + 1, required_flags(cpu_only).size());
+    EXPECT_EQ(missing_flags(kOldHelp, required_flags(cpu_only)),
+              (std::vector<std::string>{"--alias", "--n-gpu-layers all", "--device"}));
 }
 
 TEST(ParseDeviceList, GpuBuildCpuBuildAndNoList) {

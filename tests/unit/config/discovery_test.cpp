@@ -248,5 +248,25 @@ TEST(ModelFiles, ShardNamesFollowGgufSplit) {
     EXPECT_THAT(warnings, IsEmpty());
 }
 
+// What the models_dir watcher applies: the directory as it is now, the file not read again.
+TEST_F(Discovery, RediscoveryFindsTheDirectoryAfreshAndKeepsConfiguredServices) {
+    auto configured = models_.write("configured.gguf");
+    models_.write("old.gguf");
+    LoadResult loaded = load_with("[defaults]\nctx_size = 2048\n[services.mine]\nmodel = \"" + configured.string() +
+                                  "\"\naliases = [\"new\"]\n");
+    ASSERT_TRUE(loaded.config);
+    EXPECT_THAT(names(loaded), ElementsAre("mine", "old"));
+
+    std::filesystem::remove(models_.path() / "old.gguf");
+    models_.write("fresh.gguf");
+    models_.write("new.gguf");  // its name is an alias of a configured service
+    LoadResult again = rediscover(*loaded.config);
+    EXPECT_THAT(names(again), ElementsAre("mine", "fresh"));
+    EXPECT_EQ(service(again, "fresh").ctx_size, 2048) << "[defaults] as the file said at the last load";
+    EXPECT_TRUE(service(again, "fresh").discovered);
+    EXPECT_EQ(service(again, "mine").aliases, std::vector<std::string>{"new"});
+    EXPECT_THAT(again.warnings, ElementsAre(HasSubstr("the name \"new\" is already taken")));
+}
+
 }  // namespace
 }  // namespace ggufd::config::test

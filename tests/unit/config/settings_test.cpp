@@ -46,6 +46,8 @@ max_body_size = "1MiB"
 upstream_timeout = "2m"
 drain_timeout = "0"
 workers = 2
+cors_origins = ["https://Chat.Example.com", "http://localhost:3000", "http://[::1]:8000"]
+watch_models_dir = false
 
 [memory]
 reserve = "1GiB"
@@ -68,6 +70,9 @@ budget = { "0" = "15GiB", "1" = 1024 }
     EXPECT_EQ(config.upstream_timeout, 2min);
     EXPECT_EQ(config.drain_timeout, 0ms);
     EXPECT_EQ(config.workers, 2);
+    EXPECT_THAT(config.cors_origins, ElementsAre("https://chat.example.com", "http://localhost:3000", "http://[::1]:8000"))
+        << "origins are compared as browsers send them: lowercase";
+    EXPECT_FALSE(config.watch_models_dir);
     EXPECT_EQ(config.memory.reserve_bytes, 1ull << 30);
     EXPECT_THAT(config.memory.budget_bytes, ElementsAre(Pair(0, 15ull << 30), Pair(1, 1024u)));
     EXPECT_THAT(config.services, IsEmpty());
@@ -141,6 +146,8 @@ TEST(Settings, BuiltInDefaultsHoldWhenTheFileIsSilent) {
     EXPECT_FALSE(config.admin_listen);
     EXPECT_EQ(config.llama_server, "llama-server");
     EXPECT_EQ(config.max_body_bytes, 64u << 20);
+    EXPECT_THAT(config.cors_origins, ElementsAre("*")) << "any origin, as llama-server allows";
+    EXPECT_TRUE(config.watch_models_dir) << "models dropped into models_dir are picked up on their own";
     const ServiceConfig& a = service(config, "a");
     EXPECT_EQ(a.load, LoadMode::eager) << "configured services start with the daemon";
     EXPECT_FALSE(a.gpus) << "no gpus key: the default mask (discrete GPUs)";

@@ -37,6 +37,17 @@ TEST(TextRules, PortRanges) {
     }
 }
 
+TEST(TextRules, CorsOriginsAreSchemeHostAndPortOnly) {
+    for (const char* good : {"*", "https://chat.example.com", "HTTP://LocalHost:3000", "http://[::1]:8080",
+                             "app://obsidian.md"}) {  // desktop apps send schemes of their own
+        EXPECT_EQ(cors_origin_problem(good), std::nullopt) << good;
+    }
+    for (const char* bad : {"", "null", "chat.example.com", "://x", "https://", "https://a/b", "https://a?x", "https://u@a",
+                            "https://a:", "https://a:0", "https://a:70000", "https://a b", "1http://a", "https://[::1"}) {
+        EXPECT_TRUE(cors_origin_problem(bad)) << bad;
+    }
+}
+
 TEST(TextRules, CpuListsAsTasksetWritesThem) {
     for (const char* good : {"0", "0-7", "0-7,16", "1,3,5", "0-0"}) EXPECT_FALSE(cpu_list_problem(good)) << good;
     for (const char* bad : {"", ",", "0-", "-3", "7-0", "0,,1", "a", "0-7,"}) EXPECT_TRUE(cpu_list_problem(bad)) << bad;

@@ -257,6 +257,19 @@ TEST(Validation, ApiKeysMustBeUsableInAHeader) {
                             kFile + "2:25: admin_api_keys[1]: expected a string, got an integer (quote it)"));
 }
 
+TEST(Validation, CorsOriginsAreOriginsAsBrowsersSendThem) {
+    EXPECT_THAT(errors("cors_origins = [\"https://a.example/\", \"null\", \"a.example\"]\n"),
+                ElementsAre(kFile + "1:17: cors_origins[0]: \"https://a.example/\": remove the trailing \"/\": an "
+                                    "origin has no path",
+                            kFile + "1:39: cors_origins[1]: \"null\" cannot be allowed: sandboxed pages and file:// "
+                                    "pages all send it, so any page could claim it; serve the page over http(s) and "
+                                    "list that origin",
+                            kFile + "1:47: cors_origins[2]: \"a.example\": expected an origin as a browser sends it"
+                                    ", scheme://host[:port], e.g. \"https://chat.example.com\" or "
+                                    "\"http://localhost:3000\""));
+    EXPECT_TRUE(errors("cors_origins = []\n").empty()) << "an empty list switches CORS off";
+}
+
 TEST(Validation, HomeRelativePathsNeedHome) {
     Environment env = no_discovery();
     env.home.reset();
@@ -314,15 +327,17 @@ TEST(Validation, UnreadableFilesAreReportedByName) {
 
 TEST(Validation, FrontDoorLimits) {
     EXPECT_THAT(errors("header_timeout = \"0\"\nmax_connections = 0\nforward_credentials = \"yes\"\n"
-                       "admin_origins = [\"localhost:3000\", \"http://a.example/\", \"http://ok.example:1\"]\n"),
+                       "admin_origins = [\"localhost:3000\", \"http://a.example/\", \"http://ok.example:1\", \"*\"]\n"),
                 ElementsAre(kFile + "1:18: header_timeout: must be longer than 0, got \"0\"",
                             kFile + "2:19: max_connections: must be between 1 and 1000000, got 0",
                             kFile + "3:23: forward_credentials: expected true or false",
-                            kFile + "4:18: admin_origins[0]: \"localhost:3000\" is not an origin; write it as a browser "
-                                    "sends it, e.g. \"http://localhost:3000\" (scheme, host, optional port, no path)",
-                            kFile + "4:36: admin_origins[1]: \"http://a.example/\" is not an origin; write it as a "
-                                    "browser sends it, e.g. \"http://localhost:3000\" (scheme, host, optional port, no "
-                                    "path)"));
+                            kFile + "4:18: admin_origins[0]: \"localhost:3000\": expected an origin as a browser "
+                                    "sends it, scheme://host[:port], e.g. \"https://chat.example.com\" or "
+                                    "\"http://localhost:3000\"",
+                            kFile + "4:36: admin_origins[1]: \"http://a.example/\": remove the trailing \"/\": an origin "
+                                    "has no path",
+                            kFile + "4:80: admin_origins[3]: \"*\" cannot be allowed here: list the origins of the "
+                                    "tools you use"));
 }
 
 }  // namespace

@@ -190,7 +190,6 @@ TEST(ClientResponse, KeepsStatusAndEndToEndHeadersDropsHopByHop) {
     EXPECT_EQ(sent.reason, "OK");
     EXPECT_EQ(values(sent.headers, "content-type"), Values{"text/event-stream"});
     EXPECT_EQ(values(sent.headers, "server"), Values{"llama.cpp"});
-    EXPECT_EQ(values(sent.headers, "access-control-allow-origin"), Values{"*"});
     for (const char* dropped : {"keep-alive", "x-hop", "trailer"}) {
         EXPECT_TRUE(values(sent.headers, dropped).empty()) << dropped;
     }
@@ -198,6 +197,23 @@ TEST(ClientResponse, KeepsStatusAndEndToEndHeadersDropsHopByHop) {
     EXPECT_EQ(values(sent.headers, "connection"), Values{"keep-alive"});
     EXPECT_TRUE(values(sent.headers, "content-length").empty());
     EXPECT_EQ(sent.framing, net::BodyFraming::chunked);
+}
+
+// llama-server lets every origin in; the front door's cors_origins decides instead.
+TEST(ClientResponse, TheChildsCorsHeadersAreReplacedByTheFrontDoors) {
+    net::ResponseHead child = response(
+        "HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: https://evil.example\r\n"
+        "ACCESS-CONTROL-ALLOW-CREDENTIALS: true\r\nAccess-Control-Allow-Methods: GET\r\nContent-Length: 2\r\n\r\n");
+    net::ResponseHead none = response(client_response_head(child, ClientFraming::content_length, true));
+    for (const char* dropped : {"access-control-allow-origin", "access-control-allow-credentials",
+                                "access-control-allow-methods"}) {
+        EXPECT_TRUE(values(none.headers, dropped).empty()) << dropped;
+    }
+    net::ResponseHead ours = response(client_response_head(
+        child, ClientFraming::content_length, true, {{"Access-Control-Allow-Origin", "https://chat.example"}, {"Vary", "Origin"}}));
+    EXPECT_EQ(values(ours.headers, "access-control-allow-origin"), Values{"https://chat.example"});
+    EXPECT_EQ(values(ours.headers, "vary"), Values{"Origin"});
+    EXPECT_TRUE(values(ours.headers, "access-control-allow-credentials").empty());
 }
 
 TEST(ClientResponse, ContentLengthIsTheChilds) {

@@ -1,16 +1,29 @@
 // extract_model() as a specification: the top-level "model" of a request body routes it; nested
 // "model" keys (inside messages, tools, metadata) never do; anything that is not a JSON object
-// with a string "model" is reported precisely enough for a 400 the user can act on.
+// with a string "model" is reported precisely enough for a 400 the user can act on. Every body is
+// read three ways, which must agree: in place in a padded buffer (as the front door does), from an
+// unpadded buffer, and by the reference SAX parser.
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "model_field.h"
+#include "model_field_sax.h"
 
 namespace ggufd::gateway {
 namespace {
 
 using Status = ModelField::Status;
+
+ModelField extract_model(std::string_view body) {
+    std::string buffer;
+    buffer.reserve(body.size() + kModelFieldPadding);
+    buffer.assign(body);
+    ModelField in_place = gateway::extract_model(buffer, buffer.capacity() - buffer.size());
+    EXPECT_EQ(gateway::extract_model(body, 0), in_place) << "unpadded: " << body.substr(0, 200);
+    EXPECT_EQ(extract_model_with_sax(body), in_place) << "reference: " << body.substr(0, 200);
+    return in_place;
+}
 
 TEST(ModelField, FindsTheTopLevelModel) {
     ModelField field = extract_model(R"({"model":"gemma3-4b","messages":[{"role":"user","content":"hi"}]})");
@@ -73,6 +86,14 @@ TEST(ModelField, InvalidJsonIsReportedWithWhereAndWhat) {
     EXPECT_NE(field.error.find("line 3"), std::string::npos) << "the message locates the problem: " << field.error;
 }
 
+TEST(ModelField, TheErrorMessageStaysShortWhateverTheBody) {
+    // nlohmann quotes the token it failed on: a megabyte of digits must not come back in the 400.
+    ModelField field = extract_model(R"({"model":"a","x":)" + std::string(1 << 20, '9') + "}");
+    EXPECT_EQ(field.status, Status::invalid_json);
+    EXPECT_NE(field.error.find("number overflow"), std::string::npos) << field.error.substr(0, 200);
+    EXPECT_LE(field.error.size(), 303u);
+}
+
 TEST(ModelField, InvalidUtf8IsInvalidJson) {
     EXPECT_EQ(extract_model("{\"model\":\"caf\xe9\"}").status, Status::invalid_json);
     EXPECT_EQ(extract_model("{\"x\":\"\xff\xfe\",\"model\":\"a\"}").status, Status::invalid_json);
@@ -107,6 +128,35 @@ TEST(ModelField, BigBodiesAreScannedWhole) {
 
     const std::string long_name(100000, 'm');
     EXPECT_EQ(extract_model(R"({"model":")" + long_name + R"("})").model, long_name);
+}
+
+TEST(ModelField, WithSeveralTopLevelModelsTheLastCounts) {
+    EXPECT_EQ(extract_model(R"({"model":"a","model":"b"})").model, "b") << "as llama-server reads it";
+    ModelField field = extract_model(R"({"model":"a","messages":[],"model":7})");
+    EXPECT_EQ(field.status, Status::not_a_string);
+    EXPECT_TRUE(field.model.empty());
+    EXPECT_EQ(extract_model(R"({"model":7,"model":"b"})").model, "b");
+}
+
+TEST(ModelField, WhatSimdjsonRefusesButLlamaServerReadsIsRouted) {
+    // simdjson stops at 64-bit integers, a byte-order mark and 1024 levels; nlohmann (llama-server)
+    // does not, so such bodies must reach the child rather than get a 400 from the front door.
+    EXPECT_EQ(extract_model(R"({"seed":123456789012345678901234567890,"model":"big-int"})").model, "big-int");
+    EXPECT_EQ(extract_model("\xEF\xBB\xBF{\"model\":\"bom\"}").model, "bom");
+    const std::string deep = std::string(2000, '[') + std::string(2000, ']');
+    EXPECT_EQ(extract_model(R"({"x":)" + deep + R"(,"model":"deep"})").model, "deep");
+}
+
+TEST(ModelField, ReadsTheBodyWhereItLiesWithoutLookingPastIt) {
+    // The next pipelined request follows the body in the same buffer: it is padding, not JSON.
+    const std::string buffer = R"({"model":"first"})" "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n\r\n{\"model\":\"second\"}";
+    const size_t length = std::string_view(R"({"model":"first"})").size();
+    ModelField field = gateway::extract_model(std::string_view(buffer).substr(0, length), buffer.size() - length);
+    EXPECT_EQ(field.status, Status::found);
+    EXPECT_EQ(field.model, "first");
+    EXPECT_EQ(gateway::extract_model(std::string_view(buffer).substr(0, length - 1), buffer.size() - length + 1).status,
+              Status::invalid_json)
+        << "a body cut before its last brace is malformed, whatever follows it";
 }
 
 TEST(ModelField, DeepNestingDoesNotExhaustTheStack) {

@@ -25,6 +25,10 @@ TEST(Route, EveryEndpointIsReachedByItsMethodAndPath) {
         {"POST", "/v1/anything/else", RouteKind::model_api},
         {"GET", "/v1/models", RouteKind::models_list},
         {"HEAD", "/v1/models", RouteKind::models_list},
+        {"GET", "/v1/models/gemma", RouteKind::model_retrieve},
+        {"OPTIONS", "/v1/chat/completions", RouteKind::cors_preflight},
+        {"OPTIONS", "/v1/models", RouteKind::cors_preflight},
+        {"OPTIONS", "/upstream/gemma/completion", RouteKind::cors_preflight},
         {"GET", "/health", RouteKind::health},
         {"GET", "/health/gemma", RouteKind::service_health},
         {"GET", "/upstream/gemma/props", RouteKind::upstream},
@@ -61,6 +65,11 @@ TEST(Route, PerServiceRoutesNameTheServiceAndAction) {
 TEST(Route, WrongMethodsAre405WithTheAllowedOnes) {
     const std::pair<Case, const char*> cases[] = {
         {{"POST", "/v1/models", RouteKind::method_not_allowed}, "GET, HEAD"},
+        {{"POST", "/v1/models/gemma", RouteKind::method_not_allowed}, "GET, HEAD"},
+        {{"DELETE", "/v1/models/gemma", RouteKind::method_not_allowed}, "GET, HEAD"},
+        {{"OPTIONS", "/health", RouteKind::method_not_allowed}, "GET, HEAD"},
+        {{"OPTIONS", "/services", RouteKind::method_not_allowed}, "GET, HEAD"},
+        {{"OPTIONS", "/reload", RouteKind::method_not_allowed}, "POST"},
         {{"GET", "/v1/chat/completions", RouteKind::method_not_allowed}, "POST"},
         {{"DELETE", "/health", RouteKind::method_not_allowed}, "GET, HEAD"},
         {{"POST", "/health/gemma", RouteKind::method_not_allowed}, "GET, HEAD"},
@@ -97,13 +106,45 @@ TEST(Route, UpstreamPassesAnyMethodAndTheRestOfThePath) {
     EXPECT_EQ(route.kind, RouteKind::upstream);
     EXPECT_EQ(route.upstream_target, "/v1/chat/completions?stream=1&x=%20y") << "query kept, nothing decoded";
 
-    for (const char* method : {"PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"}) {
+    for (const char* method : {"PUT", "DELETE", "PATCH", "HEAD"}) {
         EXPECT_EQ(classify(method, "/upstream/gemma/slots/0").kind, RouteKind::upstream) << method;
     }
     EXPECT_EQ(classify("GET", "/upstream/gemma").upstream_target, "/") << "the child's root (its web UI)";
     EXPECT_EQ(classify("GET", "/upstream/gemma/").upstream_target, "/");
     EXPECT_EQ(classify("GET", "/upstream/gemma?a=b").upstream_target, "/?a=b");
     EXPECT_EQ(classify("GET", "/upstream/gemma/a//b").upstream_target, "/a//b");
+}
+
+TEST(Route, ModelIdsArePercentDecodedAndMayHoldSlashesAndColons) {
+    EXPECT_EQ(classify("GET", "/v1/models/llama:8b").service, "llama:8b");
+    EXPECT_EQ(classify("GET", "/v1/models/llama%3A8b").service, "llama:8b") << "as some SDKs encode it";
+    EXPECT_EQ(classify("GET", "/v1/models/org%2Fmodel").service, "org/model") << "as the OpenAI SDK encodes it";
+    EXPECT_EQ(classify("GET", "/v1/models/org/model?x=1").service, "org/model") << "as curl users type it";
+    Route bad = classify("GET", "/v1/models/a%zz%00");
+    EXPECT_EQ(bad.kind, RouteKind::model_retrieve) << "still a model lookup, which finds nothing";
+    EXPECT_EQ(bad.service, "a%zz%00");
+    EXPECT_EQ(classify("GET", "/v1/models/a%00").service, "a%00") << "no control characters decoded";
+    EXPECT_EQ(classify("GET", "/v1/models/").service, "");
+}
+
+TEST(Route, PreflightsNameTheMethodsOfTheirPath) {
+    EXPECT_EQ(classify("OPTIONS", "/v1/chat/completions").allowed_methods, "POST");
+    EXPECT_EQ(classify("OPTIONS", "/v1/models/x").allowed_methods, "GET, HEAD");
+    EXPECT_EQ(classify("OPTIONS", "/upstream/gemma/slots/0").allowed_methods, "GET, HEAD, POST, PUT, PATCH, DELETE");
+    EXPECT_EQ(classify("OPTIONS", "/upstream/a%2Fb/x").kind, RouteKind::not_found);
+}
+
+TEST(Route, CorsOnlyOnTheModelApis) {
+    for (RouteKind kind : {RouteKind::model_api, RouteKind::models_list, RouteKind::model_retrieve,
+                           RouteKind::cors_preflight, RouteKind::upstream}) {
+        EXPECT_TRUE(allows_cors(kind));
+        EXPECT_FALSE(is_admin(kind));
+    }
+    for (RouteKind kind : {RouteKind::health, RouteKind::service_health, RouteKind::services_list,
+                           RouteKind::service_status, RouteKind::service_action, RouteKind::service_logs, RouteKind::gpus,
+                           RouteKind::metrics, RouteKind::reload, RouteKind::not_found, RouteKind::method_not_allowed}) {
+        EXPECT_FALSE(allows_cors(kind));
+    }
 }
 
 TEST(Route, ImplausibleServiceNamesAreNotFound) {

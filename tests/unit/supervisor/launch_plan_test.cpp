@@ -82,9 +82,12 @@ TEST(LaunchPlan, GpuLayers) {
     EXPECT_EQ(flag_value(plan(s).argv, "--n-gpu-layers"), "0");
     s.n_gpu_layers = 33;
     EXPECT_EQ(flag_value(plan(s, {0, 1}).argv, "--n-gpu-layers"), "33");
-    EXPECT_EQ(flag_value(plan(s, {}).argv, "--n-gpu-layers"), "0") << "CPU only: nothing can be offloaded";
+    EXPECT_EQ(flag_value(plan(s, {}).argv, "--device"), "none") << "CPU only: nothing can be offloaded";
+    EXPECT_EQ(flag_value(plan(s, {}).argv, "--n-gpu-layers"), "<absent>")
+        << "-ngl on a server without a usable GPU prints three warnings";
     s.n_gpu_layers = -1;
-    EXPECT_EQ(flag_value(plan(s, {}).argv, "--n-gpu-layers"), "0");
+    EXPECT_EQ(flag_value(plan(s, {}).argv, "--device"), "none");
+    EXPECT_EQ(flag_value(plan(s).argv, "--device"), "<absent>") << "with a GPU, llama-server picks the visible ones";
 }
 
 TEST(LaunchPlan, AliasIsTheServiceName) {
@@ -154,7 +157,15 @@ TEST(LaunchPlan, CpuOnlyMaskingHidesEveryDevice) {
                         {{"HIP_VISIBLE_DEVICES", "-1"}, {"CUDA_VISIBLE_DEVICES", "-1"}});
     EXPECT_EQ(env_values(p.env, "HIP_VISIBLE_DEVICES"), Strings{"-1"});
     EXPECT_EQ(env_values(p.env, "CUDA_VISIBLE_DEVICES"), Strings{"-1"});
-    EXPECT_EQ(flag_value(p.argv, "--n-gpu-layers"), "0");
+    EXPECT_EQ(flag_value(p.argv, "--device"), "none");
+}
+
+TEST(LaunchPlan, SystemdsVariablesStayWithTheDaemon) {
+    LaunchPlan p = plan(service(), {0},
+                        {"PATH=/usr/bin", "NOTIFY_SOCKET=/run/user/1000/systemd/notify", "WATCHDOG_USEC=2000000",
+                         "WATCHDOG_PID=41", "LISTEN_FDS=1", "LISTEN_PID=41", "LISTEN_FDNAMES=door", "NOTIFY=x"});
+    EXPECT_EQ(p.env, (Strings{"PATH=/usr/bin", "NOTIFY=x"}))
+        << "a child that saw NOTIFY_SOCKET could tell systemd that ggufd is ready or stopping";
 }
 
 TEST(CpuList, TasksetForms) {
