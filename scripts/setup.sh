@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages ggufd needs: to build and run it (default), plus what the test
 # suite uses (--test: clang for the fuzzers, Node.js/npm for the SDK tests, curl, tmux for
-# `ggufd chat`, systemd-analyze and man for the user unit, Prometheus' Python client; promtool
-# comes from scripts/get-promtool.sh), plus what the benchmark compares against and profiles
-# with (--bench: nginx, HAProxy, wrk, perf, valgrind). Only missing packages are installed;
-# apt-get runs through sudo when not root.
+# `ggufd chat`, systemd-analyze and man for the user unit, Prometheus' Python client, HAProxy for
+# the scale-out suite; promtool comes from scripts/get-promtool.sh), plus what the benchmark
+# compares against and profiles with (--bench: nginx, HAProxy, wrk, perf, valgrind). Only missing
+# packages are installed; apt-get runs through sudo when not root.
 #   scripts/setup.sh [--test] [--bench]
 set -euo pipefail
 
@@ -14,7 +14,7 @@ packages=(build-essential cmake ninja-build pkg-config
 for option in "$@"; do
   case "$option" in
     --test) packages+=(clang libclang-rt-14-dev nodejs npm curl python3 procps tmux systemd man-db
-                       python3-prometheus-client) ;;
+                       python3-prometheus-client haproxy) ;;
     --bench) packages+=(nginx-light haproxy wrk linux-perf valgrind) ;;
     *) echo "usage: scripts/setup.sh [--test] [--bench]" >&2; exit 2 ;;
   esac

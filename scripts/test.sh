@@ -65,7 +65,7 @@ run_tsan() {
 }
 
 overall=0
-run_suite "plain" "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+run_suite "plain" "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGGUFD_WERROR=ON
 if ! $quick; then
   run_suite "asan+ubsan" "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DGGUFD_SANITIZE=address
   run_tsan

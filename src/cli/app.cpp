@@ -16,7 +16,9 @@
 #include "config_source.h"
 #include "daemon_client.h"
 #include "doctor.h"
+#include "drain_command.h"
 #include "exit_codes.h"
+#include "haproxy_command.h"
 #include "man_page.h"
 #include "models_command.h"
 #include "serve.h"
@@ -231,6 +233,58 @@ void add_systemd_commands(CLI::App& app, Chosen& chosen) {
     });
 }
 
+// Scale-out (docs/SCALE-OUT.md): drain and undrain talk to a node; haproxy-config to several.
+void add_scale_out_commands(CLI::App& app, Chosen& chosen) {
+    struct Drain {
+        ClientOptions client;
+        DrainOptions options;
+    };
+    auto drain = std::make_shared<Drain>();
+    auto* command = app.add_subcommand("drain", "Take the node (or one service) out of its load balancer and wait "
+                                                "until no request is in flight");
+    command->add_option("service", drain->options.service, "Only this service")->type_name("SERVICE");
+    command->add_option("--timeout", drain->options.timeout, "How long to wait for requests in flight")
+        ->capture_default_str();
+    add_client_options(command, drain->client);
+    command->callback([&chosen, drain] {
+        chosen = [drain] { return run_drain(client_for(drain->client), drain->options, drain->client.json); };
+    });
+
+    auto undrain = std::make_shared<ClientCommand>();
+    command = app.add_subcommand("undrain", "Put the node (or one service) back into its load balancer");
+    command->add_option("service", undrain->service, "Only this service")->type_name("SERVICE");
+    add_client_options(command, undrain->client);
+    command->callback([&chosen, undrain] {
+        chosen = [undrain] { return run_undrain(client_for(undrain->client), undrain->service, undrain->client.json); };
+    });
+
+    auto haproxy = std::make_shared<HaproxyConfigOptions>();
+    command = app.add_subcommand("haproxy-config", "Write a HAProxy config for a fleet of ggufd nodes");
+    command->add_option("--node", haproxy->nodes, "A node's URL (its front door or admin_listen); repeat per node")
+        ->required()
+        ->type_name("URL");
+    command->add_option("--listen", haproxy->listen, "Where HAProxy takes clients")->capture_default_str();
+    command->add_option("--out", haproxy->out, "Write the config here (default: standard output)")->type_name("FILE");
+    command->add_option("--data-dir", haproxy->data_dir,
+                        "Where the /v1/models files go (default: ggufd/ beside --out, else ./ggufd-haproxy)")
+        ->type_name("DIR");
+    command->add_option("--check-interval", haproxy->check_interval, "Health and agent check interval")
+        ->capture_default_str();
+    command->add_option("--max-body", haproxy->max_body, "Largest request body HAProxy reads to find \"model\"")
+        ->capture_default_str();
+    command->add_option("--stats-socket", haproxy->stats_socket, "Give HAProxy an admin socket here")->type_name("PATH");
+    command->add_option("--api-keys-file", haproxy->api_keys_file,
+                        "The nodes' API keys, one per line, for what HAProxy answers itself")
+        ->type_name("FILE");
+    command->add_option("--watch", haproxy->watch_seconds, "Ask the nodes again every SECONDS and rewrite on change")
+        ->check(CLI::PositiveNumber)
+        ->type_name("SECONDS");
+    command->add_option("--reload", haproxy->reload_command,
+                        "With --watch: run this after each change (e.g. \"systemctl reload haproxy\")")
+        ->type_name("COMMAND");
+    command->callback([&chosen, haproxy] { chosen = [haproxy] { return run_haproxy_config(*haproxy); }; });
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -245,6 +299,7 @@ int run(int argc, char** argv) {
     add_client_commands(app, chosen);
     add_chat_command(app, chosen);
     add_systemd_commands(app, chosen);
+    add_scale_out_commands(app, chosen);
     add_footers(&app);
     app.footer("\nRun `ggufd COMMAND --help` for a command's options, defaults, environment and exit codes.\n\n" +
                render_help_footer(help_for("")));

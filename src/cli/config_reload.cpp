@@ -23,6 +23,7 @@ std::vector<std::string> needing_restart(const config::Config& running, const co
     note(running.admin_api_keys != next.admin_api_keys, "admin_api_keys");
     note(running.max_body_bytes != next.max_body_bytes, "max_body_size");
     note(running.upstream_timeout != next.upstream_timeout, "upstream_timeout");
+    note(running.agent_listen != next.agent_listen, "agent_listen");
     note(running.cors_origins != next.cors_origins, "cors_origins");
     return keys;
 }

@@ -14,6 +14,7 @@
 #include "gpu_setup.h"
 #include "models_follower.h"
 #include "systemd_notify.h"
+#include "ggufd/agent/agent_server.h"
 #include "ggufd/gateway/gateway.h"
 #include "ggufd/gpu/discovery.h"
 #include "ggufd/net/fd_limit.h"
@@ -43,8 +44,9 @@ void log_gpus(const gpu::Discovery& discovery) {
 
 // `drain_timeout` is the latest configuration's: a reload may have changed it.
 void shut_down(gateway::Gateway& gateway, supervisor::Supervisor& supervisor, config::Duration drain_timeout,
-               DaemonEvents& events) {
+               DaemonEvents& events, agent::AgentServer* agent) {
     notify_systemd(notify_text::stopping());
+    if (agent) agent->shutting_down();  // balancers stop sending while requests in flight finish
     gateway.start_draining();
     int in_flight = gateway.active_requests();
     if (in_flight > 0) {
@@ -70,6 +72,7 @@ void shut_down(gateway::Gateway& gateway, supervisor::Supervisor& supervisor, co
     supervisor.stop_all([&children_stopped] { children_stopped.set_value(); });
     children_stopped.get_future().wait();
     gateway.stop();
+    if (agent) agent->stop();
     spdlog::info("all services stopped; exiting");
 }
 
@@ -105,8 +108,11 @@ int run_serve(const ServeOptions& options) {
     for (const auto& budget : *supervisor.budgets()) {
         spdlog::info("GPU {}: memory budget {} ({})", budget.device, units::format_bytes(budget.bytes), budget.source);
     }
-    gateway::Gateway gateway(config, supervisor, monitor,
+    agent::DrainState drains;
+    gateway::Gateway gateway(config, supervisor, monitor, drains,
                              [&events](gateway::ReloadReply reply) { events.request_reload(std::move(reply)); });
+    std::unique_ptr<agent::AgentServer> agent;
+    if (config.agent_listen) agent = std::make_unique<agent::AgentServer>(*config.agent_listen, supervisor, drains);
     try {
         gateway.start();
     } catch (const net::SocketError& e) {
@@ -116,6 +122,16 @@ int run_serve(const ServeOptions& options) {
     }
     spdlog::info("front door listening on {}:{} ({} worker(s))", config.listen.host, config.listen.port,
                  gateway.worker_count());
+    if (agent) {
+        try {
+            agent->start();
+        } catch (const net::SocketError& e) {
+            spdlog::critical("cannot open the HAProxy agent: {}. Change `agent_listen` in {}.", e.what(),
+                             loaded.described_source);
+            return kFailed;
+        }
+        spdlog::info("HAProxy agent listening on {}:{}", config.agent_listen->host, config.agent_listen->port);
+    }
     supervisor.start([] {
         notify_systemd(notify_text::ready("Serving"));
         spdlog::info("eager services settled: ready");
@@ -144,7 +160,7 @@ int run_serve(const ServeOptions& options) {
             }
         }
     }
-    shut_down(gateway, supervisor, drain_timeout, events);
+    shut_down(gateway, supervisor, drain_timeout, events, agent.get());
     spdlog::shutdown();  // joins the periodic flusher and flushes what is buffered
     return kOk;
 }

@@ -178,6 +178,7 @@ const Setting kSettings[] = {
     {"admin_origins", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { read_origins(r, n, k, t.config.admin_origins, false); }},
     {"forward_credentials", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { read_flag(r, n, k, t.config.forward_credentials); }},
     {"memory", read_memory},
+    {"agent_listen", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { set(read_listen(r, n, k), t.config.agent_listen); }},
     {"cors_origins", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { read_origins(r, n, k, t.config.cors_origins, true); }},
     {"watch_models_dir", [](Reader& r, const toml::node& n, const std::string& k, Target& t) { read_flag(r, n, k, t.config.watch_models_dir); }},
     // Read by service_section.cpp; listed here so that they are known keys.

@@ -61,6 +61,14 @@ void check_ports(Reader& r, const Config& config) {
         taken.emplace(config.admin_listen->port,
                       "ggufd's admin address (" + key_and_line(r, "admin_listen") + ")");
     }
+    if (config.agent_listen && config.agent_listen->port != 0) {
+        auto [slot, fresh] = taken.emplace(config.agent_listen->port,
+                                           "ggufd's agent address (" + key_and_line(r, "agent_listen") + ")");
+        if (!fresh) {
+            r.error_at("agent_listen", "port " + std::to_string(config.agent_listen->port) + " is already taken by " +
+                                           slot->second + "; the agent needs a port of its own");
+        }
+    }
     for (const ServiceConfig& service : config.services) {
         if (!service.port) continue;
         std::string key = child_key(service_key(service.name), "port");

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "ggufd/config/config.h"
+#include "ggufd/config/names.h"
 #include "ggufd/util/units.h"
 
 namespace ggufd::config {
@@ -24,16 +25,9 @@ units::Parsed<std::pair<uint16_t, uint16_t>> parse_port_range(std::string_view t
 /// Checks a CPU list as taskset writes it ("0-7,16"); nullopt when it is fine.
 std::optional<std::string> cpu_list_problem(std::string_view text);
 
-/// Checks a service name or alias: letters, digits, '-', '_', '.', ':' only, since names appear
-/// in URL paths (/health/<name>, /services/<name>); nullopt when it is fine.
-std::optional<std::string> name_problem(std::string_view name);
-
 /// Checks an entry of cors_origins or admin_origins: "*", or an origin as browsers send it,
 /// "scheme://host[:port]" with no path; nullopt when it is fine. Store it lowercase: browsers
 /// serialise origins so. (Whether "*" may be used is the key's business.)
 std::optional<std::string> cors_origin_problem(std::string_view text);
-
-/// 127.0.0.0/8, ::1 and "localhost": addresses only this machine can reach.
-bool is_loopback_host(std::string_view host);
 
 }  // namespace ggufd::config

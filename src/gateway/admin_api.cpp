@@ -7,6 +7,7 @@
 #include "client_connection.h"
 #include "log_stream.h"
 #include "metrics_api.h"
+#include "node_api.h"
 #include "status_json.h"
 #include "worker.h"
 
@@ -42,6 +43,8 @@ void service_action(ClientConnection& connection, const Route& route) {
                                            : supervisor::Supervisor::Action::restart;
     Worker* worker = &connection.worker();
     uint64_t id = connection.id();
+    // Starting a service by hand also ends its own `ggufd drain` (docs/SCALE-OUT.md).
+    if (action == supervisor::Supervisor::Action::start) worker->context().drains.undrain_service(service->name());
     // By its name: the supervisor knows services by name, the route may carry an alias.
     worker->context().supervisor.control(service->name(), action, [worker, id, service](const supervisor::Outcome& outcome) {
         worker->loop().post([worker, id, service, outcome] {
@@ -110,6 +113,10 @@ void handle_admin_request(ClientConnection& connection, const Route& route) {
             return connection.respond(Response::json(200, nlohmann::json{{"gpus", gpus_json(context)}}.dump()));
         case RouteKind::service_logs:
             return service_logs(connection, route);
+        case RouteKind::node_info:
+        case RouteKind::drain_status:
+        case RouteKind::drain_action:
+            return handle_node_request(connection, route);
         default:
             return connection.respond(Response::error(404, "no endpoint at " + connection.request().target, "not_found"));
     }

@@ -280,6 +280,10 @@ void ClientConnection::end_connection() {
 }
 
 void ClientConnection::discard_input() {
+    if (peer_closed_ && !readable_) {
+        close();  // the client has read the answer and gone
+        return;
+    }
     auto& scratch = worker_.scratch();
     for (int reads = 0; readable_; ++reads) {
         if (reads == kMaxReadsPerWake) return worker_.resume_later(id_);

@@ -47,8 +47,8 @@ size_t connections_per_worker(const config::Config& config, int workers) {
 }  // namespace
 
 Gateway::Gateway(const config::Config& config, supervisor::Supervisor& supervisor, const gpu::DeviceMonitor& devices,
-                 ReloadRequester reload)
-    : context_(std::make_unique<GatewayContext>(config, supervisor, devices, std::move(reload))) {}
+                 agent::DrainState& drains, ReloadRequester reload)
+    : context_(std::make_unique<GatewayContext>(config, supervisor, devices, drains, std::move(reload))) {}
 
 Gateway::~Gateway() { stop(); }
 

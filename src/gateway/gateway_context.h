@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "ggufd/agent/drain_state.h"
 #include "ggufd/config/config.h"
 #include "ggufd/gateway/gateway.h"
 #include "ggufd/gpu/device_monitor.h"
@@ -18,16 +19,18 @@ namespace ggufd::gateway {
 
 struct GatewayContext {
     GatewayContext(const config::Config& config, supervisor::Supervisor& supervisor, const gpu::DeviceMonitor& devices,
-                   ReloadRequester reload)
+                   agent::DrainState& drains, ReloadRequester reload)
         : config(config),
           supervisor(supervisor),
           devices(devices),
+          drains(drains),
           request_reload(std::move(reload)),
           request_limits{.max_body_bytes = config.max_body_bytes} {}
 
     const config::Config& config;
     supervisor::Supervisor& supervisor;
     const gpu::DeviceMonitor& devices;
+    agent::DrainState& drains;  ///< `ggufd drain` (docs/SCALE-OUT.md)
     const ReloadRequester request_reload;
     const supervisor::WallClock::time_point started_at = supervisor::WallClock::now();
     const net::RequestLimits request_limits;

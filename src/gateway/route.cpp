@@ -126,6 +126,10 @@ Route classify(std::string_view method, std::string_view target) {
             if (!post) return wrong_method("POST");
             route.kind = RouteKind::service_action;
             route.action = std::string(tail);
+        } else if (tail == "drain" || tail == "undrain") {
+            if (!post) return wrong_method("POST");
+            route.kind = RouteKind::drain_action;
+            route.action = std::string(tail);
         } else if (tail == "logs") {
             if (!get) return wrong_method("GET, HEAD");
             route.kind = RouteKind::service_logs;
@@ -135,6 +139,20 @@ Route classify(std::string_view method, std::string_view target) {
     if (path == "/gpus") return get ? with_kind(RouteKind::gpus) : wrong_method("GET, HEAD");
     if (path == "/metrics") return get ? with_kind(RouteKind::metrics) : wrong_method("GET, HEAD");
     if (path == "/reload") return post ? with_kind(RouteKind::reload) : wrong_method("POST");
+    if (path == "/node") return get ? with_kind(RouteKind::node_info) : wrong_method("GET, HEAD");
+    if (path == "/drain") {
+        if (get) return with_kind(RouteKind::drain_status);
+        if (!post) return wrong_method("GET, HEAD, POST");
+        route.kind = RouteKind::drain_action;
+        route.action = "drain";
+        return route;
+    }
+    if (path == "/undrain") {
+        if (!post) return wrong_method("POST");
+        route.kind = RouteKind::drain_action;
+        route.action = "undrain";
+        return route;
+    }
     return route;
 }
 
@@ -147,6 +165,9 @@ bool is_admin(RouteKind kind) {
         case RouteKind::gpus:
         case RouteKind::metrics:
         case RouteKind::reload:
+        case RouteKind::node_info:
+        case RouteKind::drain_status:
+        case RouteKind::drain_action:
             return true;
         default:
             return false;

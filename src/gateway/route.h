@@ -22,6 +22,9 @@ enum class RouteKind {
     gpus,             ///< GET /gpus
     metrics,          ///< GET /metrics
     reload,           ///< POST /reload
+    node_info,        ///< GET /node: what this node serves, for `ggufd haproxy-config`
+    drain_status,     ///< GET /drain
+    drain_action,     ///< POST /drain, /undrain, /services/<service>/drain|undrain
     not_found,
     method_not_allowed,
 };
@@ -29,7 +32,7 @@ enum class RouteKind {
 struct Route {
     RouteKind kind = RouteKind::not_found;
     std::string service;          ///< for per-service routes, and model_retrieve's id
-    std::string action;           ///< start | stop | restart
+    std::string action;           ///< start | stop | restart; drain | undrain
     std::string upstream_target;  ///< for upstream: "/<path>?<query>" as the child should see it
     std::string query;            ///< the query string without '?' (health and /services/... routes)
     std::string allowed_methods;  ///< for method_not_allowed: the Allow header; for cors_preflight: the

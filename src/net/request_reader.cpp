@@ -198,11 +198,13 @@ bool RequestReader::decode_chunked() {
         offset += step.consumed;
         raw_consumed_ += step.consumed;
         done = step.done;
-    }
-    if (raw_consumed_ > max_chunked_raw_bytes(limits_.max_body_bytes)) {
-        fail(413, "chunked request body is over the limit of " + std::to_string(limits_.max_body_bytes) +
-                      " bytes (max_body_size), counting its framing");
-        return false;
+        // Checked after data only, so that where the reads were cut cannot change the verdict:
+        // every chunk has data, and a line alone is bounded by the decoder.
+        if (!step.data.empty() && raw_consumed_ > max_chunked_raw_bytes(limits_.max_body_bytes)) {
+            fail(413, "chunked request body is over the limit of " + std::to_string(limits_.max_body_bytes) +
+                          " bytes (max_body_size), counting its framing");
+            return false;
+        }
     }
     // The framing decoded so far is no longer needed: close the gap behind the decoded data.
     buffer_.erase(body_start + static_cast<size_t>(body_bytes_), offset - static_cast<size_t>(body_bytes_));

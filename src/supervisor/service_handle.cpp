@@ -25,7 +25,14 @@ bool ServiceHandle::try_begin_request() {
 
 void ServiceHandle::end_request() {
     last_used_ns_.store(steady_now_ns(), std::memory_order_relaxed);
-    in_flight_.fetch_sub(1);
+    int now = in_flight_.fetch_sub(1) - 1;
+    int low = in_flight_low_water_.load(std::memory_order_relaxed);
+    while (now < low && !in_flight_low_water_.compare_exchange_weak(low, now, std::memory_order_relaxed)) {
+    }
+}
+
+int ServiceHandle::take_in_flight_low_water() {
+    return in_flight_low_water_.exchange(in_flight_.load(), std::memory_order_relaxed);
 }
 
 std::chrono::steady_clock::time_point ServiceHandle::last_used() const {

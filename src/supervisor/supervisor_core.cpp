@@ -23,6 +23,7 @@ Outcome shutting_down() { return {false, 503, "the daemon is shutting down", 0};
 std::set<uint16_t> reserved_ports(const config::Config& config) {
     std::set<uint16_t> ports = {config.listen.port};
     if (config.admin_listen) ports.insert(config.admin_listen->port);
+    if (config.agent_listen) ports.insert(config.agent_listen->port);
     for (const auto& service : config.services) {
         if (service.port) ports.insert(*service.port);
     }

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -221,6 +222,13 @@ std::string post(std::string_view target, std::string_view body, std::string_vie
     return "POST " + std::string(target) + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" +
            std::string(extra_headers) + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
            std::string(body);
+}
+
+void report(const std::string& what, uint64_t peak_rss, const Prober& prober, uint64_t log_bytes) {
+    std::printf("[ measured ] %s: peak RSS %.1f MB (bound %.0f), normal client: %d answers, slowest %ld ms, log +%llu bytes\n",
+                what.c_str(), static_cast<double>(peak_rss) / 1e6, static_cast<double>(kRssBound) / 1e6,
+                prober.answered(), static_cast<long>(prober.slowest().count()),
+                static_cast<unsigned long long>(log_bytes));
 }
 
 std::string repeat(std::string_view request, size_t count) {

@@ -145,6 +145,10 @@ std::string fake_service(const TempDir& dir, const std::string& name, const std:
 /// A request with a Content-Length body (Host and the length filled in).
 std::string post(std::string_view target, std::string_view body, std::string_view extra_headers = "");
 
+/// Prints what an attack cost, for the log of a run: "[ measured ] <what>: peak RSS ..., slowest
+/// answer to the normal client ..., log growth ...".
+void report(const std::string& what, uint64_t peak_rss, const Prober& prober, uint64_t log_bytes);
+
 /// `count` copies of `request`, concatenated (a pipeline).
 std::string repeat(std::string_view request, size_t count);
 

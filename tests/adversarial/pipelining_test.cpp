@@ -78,6 +78,7 @@ TEST_F(Pipelining, FiftyThousandRequestsOnOneConnectionAreAllAnsweredInOrder) {
     std::vector<int> statuses = read_statuses(connection, kRequests, 240s);
     writer.join();
     prober.stop();
+    report("50,000 pipelined requests", rss.peak(), prober, log.bytes());
 
     EXPECT_TRUE(sent);
     ASSERT_EQ(statuses.size(), kRequests) << daemon->log().substr(0, 4000);
@@ -113,6 +114,7 @@ TEST_F(Pipelining, BigBodiesPipelinedOnAWarmedConnectionAreAllAnswered) {
     }
     for (auto& client : clients) client.join();
     prober.stop();
+    report("1 MB bodies pipelined on 4 warmed connections", rss.peak(), prober, 0);
     EXPECT_EQ(answered.load(), 4 * 3 * 4);
     EXPECT_LT(rss.peak(), kRssBound);
     EXPECT_TRUE(prober.failures().empty()) << join(prober.failures());
@@ -137,6 +139,7 @@ TEST_F(Pipelining, ClientsThatNeverReadTheirAnswersCostABoundedAmount) {
     }
     const uint64_t peak = rss.peak();
     prober.stop();
+    report("8 clients that never read", peak, prober, 0);
     EXPECT_LT(sent, 64u << 20) << "the clients' requests stop being taken: the kernel buffers fill up";
     EXPECT_LT(peak, kRssBound);
     EXPECT_TRUE(prober.failures().empty()) << join(prober.failures());

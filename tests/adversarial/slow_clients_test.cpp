@@ -114,6 +114,7 @@ TEST_F(SlowClients, SlowlorisHeadsAreCutAtTheHeadDeadline) {
     Dribblers crowd(daemon->port(), 300, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
     crowd.run(kTimeout + kSlack + 2s);
     prober.stop();
+    report("300 slowloris heads", rss.peak(), prober, log.bytes());
     EXPECT_EQ(crowd.closed(), 300);
     EXPECT_GE(crowd.earliest(), kTimeout - 200ms) << "cut before header_timeout";
     EXPECT_LE(crowd.latest(), kTimeout + kSlack);

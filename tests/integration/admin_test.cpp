@@ -15,12 +15,6 @@ using nlohmann::json;
 
 namespace {
 
-// Runs `ggufd <args> --url <daemon>` and returns its exit code and output.
-CliResult run_cli(const TempDir& dir, const Daemon& daemon, std::vector<std::string> args) {
-    args.insert(args.end(), {"--url", daemon.url()});
-    return run_ggufd(dir, args);
-}
-
 class Admin : public testing::Test {
 protected:
     void SetUp() override {

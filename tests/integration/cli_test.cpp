@@ -27,25 +27,19 @@ TEST_F(Cli, ServiceCommandsAcceptAliases) {
     Daemon daemon(dir, DaemonOptions("[services.one]\nmodel = \"" + dir.write("one.gguf", "x").string() +
                                      "\"\naliases = [\"uno\"]\n"));
     ASSERT_TRUE(daemon.wait_state("one", "ready")) << daemon.log();
-    const std::vector<std::string> url = {"--url", daemon.url()};
-    auto with_url = [&](std::vector<std::string> args) {
-        args.insert(args.end(), url.begin(), url.end());
-        return run_ggufd(dir, args);
-    };
-
-    auto stop = with_url({"stop", "uno"});
+    auto stop = run_cli(dir, daemon, {"stop", "uno"});
     EXPECT_EQ(stop.exit_code, 0) << stop.output;
     EXPECT_EQ(daemon.service("one")["state"], "stopped");
-    auto start = with_url({"start", "uno"});
+    auto start = run_cli(dir, daemon, {"start", "uno"});
     EXPECT_EQ(start.exit_code, 0) << start.output;
     EXPECT_NE(start.output.find("uno: ready"), std::string::npos) << start.output;
     const json pid = daemon.service("one")["pid"];
-    auto restart = with_url({"restart", "uno"});
+    auto restart = run_cli(dir, daemon, {"restart", "uno"});
     EXPECT_EQ(restart.exit_code, 0) << restart.output;
     EXPECT_NE(daemon.service("one")["pid"], pid);
-    auto logs = with_url({"logs", "uno", "-n", "5"});
+    auto logs = run_cli(dir, daemon, {"logs", "uno", "-n", "5"});
     EXPECT_EQ(logs.exit_code, 0) << logs.output;
-    auto status = with_url({"status", "uno"});
+    auto status = run_cli(dir, daemon, {"status", "uno"});
     EXPECT_EQ(status.exit_code, 0) << status.output;
 }
 
@@ -71,7 +65,8 @@ TEST_F(Cli, NoDaemonSaysWhereItLookedAndWhatToDo) {
 TEST_F(Cli, EveryHelpShowsDefaultsEnvironmentAndExitCodes) {
     const std::vector<std::vector<std::string>> commands = {
         {}, {"serve"}, {"check-config"}, {"doctor"}, {"models"}, {"status"}, {"start"}, {"stop"},
-        {"restart"}, {"logs"}, {"reload"}, {"chat"}, {"systemd", "install"}};
+        {"restart"}, {"logs"}, {"reload"}, {"chat"}, {"systemd", "install"}, {"drain"}, {"undrain"},
+        {"haproxy-config"}};
     for (auto command : commands) {
         command.push_back("--help");
         auto result = run_ggufd(dir, command);

@@ -55,4 +55,10 @@ LlamaServerLookup find_llama_server() {
     return lookup;
 }
 
+std::optional<std::filesystem::path> find_haproxy() {
+    if (auto found = search_path("haproxy")) return found;
+    if (is_executable("/usr/sbin/haproxy")) return std::filesystem::path("/usr/sbin/haproxy");
+    return std::nullopt;
+}
+
 }  // namespace ggufd::test

@@ -23,4 +23,8 @@ struct LlamaServerLookup {
 /// the source tree, then `llama-server` on PATH.
 LlamaServerLookup find_llama_server();
 
+/// HAProxy for the scale-out suites: `haproxy` on PATH, then /usr/sbin/haproxy (Debian's place,
+/// not on every user's PATH). nullopt when neither exists.
+std::optional<std::filesystem::path> find_haproxy();
+
 }  // namespace ggufd::test

@@ -22,4 +22,9 @@ CliResult run_ggufd(const TempDir& dir, const std::vector<std::string>& args,
     return result;
 }
 
+CliResult run_cli(const TempDir& dir, const Daemon& daemon, std::vector<std::string> args) {
+    args.insert(args.end(), {"--url", daemon.url()});
+    return run_ggufd(dir, args);
+}
+
 }  // namespace ggufd::test

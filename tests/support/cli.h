@@ -1,4 +1,5 @@
-// Running the `ggufd` command line of this build as a user would, and collecting what it said.
+// The ggufd command line of this build as the tests run it, as a user would: its exit code and
+// everything it printed; a client command can be pointed at a test's daemon.
 #pragma once
 
 #include <chrono>
@@ -6,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon.h"
 #include "temp_dir.h"
 
 namespace ggufd::test {
@@ -20,5 +22,8 @@ struct CliResult {
 CliResult run_ggufd(const TempDir& dir, const std::vector<std::string>& args,
                     const std::map<std::string, std::string>& env = {},
                     std::chrono::milliseconds deadline = std::chrono::minutes(2));
+
+/// Runs `ggufd <args> --url <daemon>`.
+CliResult run_cli(const TempDir& dir, const Daemon& daemon, std::vector<std::string> args);
 
 }  // namespace ggufd::test

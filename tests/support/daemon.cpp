@@ -21,10 +21,11 @@ std::optional<nlohmann::json> read_record(const std::filesystem::path& file) {
     return json;
 }
 
-Daemon::Daemon(const TempDir& dir, DaemonOptions options) : admin_key_(options.admin_key) {
+Daemon::Daemon(const TempDir& dir, DaemonOptions options)
+    : host_(options.host), env_(options.env), command_prefix_(options.command_prefix), admin_key_(options.admin_key) {
     port_ = free_port();
     child_ports_ = free_port_range(50);
-    fixed_part_ = "listen = \"127.0.0.1:" + std::to_string(port_) + "\"\n" +
+    fixed_part_ = "listen = \"" + host_ + ":" + std::to_string(port_) + "\"\n" +
                   "port_range = \"" + std::to_string(child_ports_) + "-" + std::to_string(child_ports_ + 49) +
                   "\"\n" + "models_dir = \"" + options.models_dir + "\"\n" + "llama_server = \"" +
                   (options.llama_server.empty() ? fake_llama_server() : options.llama_server) + "\"\n";
@@ -32,12 +33,23 @@ Daemon::Daemon(const TempDir& dir, DaemonOptions options) : admin_key_(options.a
     static int counter = 0;
     std::string suffix = std::to_string(counter++);
     config_file_ = dir.write("ggufd-" + suffix + ".toml", config);
-    std::vector<std::string> argv = options.command_prefix;
+    launch();
+    if (options.wait_until_listening) wait_listening();
+}
+
+void Daemon::launch() {
+    std::filesystem::path log = config_file_;
+    log.replace_extension(launches_++ ? ".log." + std::to_string(launches_) : ".log");
+    std::vector<std::string> argv = command_prefix_;
     for (std::string arg : {build_binary("ggufd").string(), std::string("serve"), std::string("--config"), config_file_.string()}) {
         argv.push_back(std::move(arg));
     }
-    process_ = std::make_unique<ChildProcess>(argv, dir.path() / ("ggufd-" + suffix + ".log"), options.env);
-    if (options.wait_until_listening) wait_listening();
+    process_ = std::make_unique<ChildProcess>(argv, log, env_);
+}
+
+void Daemon::start_again() {
+    launch();
+    wait_listening();
 }
 
 // Sanitizer builds run the same tests: a report in the daemon's log (its own, or a child's) fails
@@ -51,13 +63,13 @@ Daemon::~Daemon() {
 }
 
 bool Daemon::wait_listening(std::chrono::milliseconds timeout) {
-    return wait_until([this] { return http_get(port_, "/health").status != 0 || !process_->running(); }, timeout);
+    return wait_until([this] { return http_get(host_, port_, "/health").status != 0 || !process_->running(); }, timeout);
 }
 
 nlohmann::json Daemon::service(const std::string& name) const {
     std::map<std::string, std::string> headers;
     if (!admin_key_.empty()) headers["Authorization"] = "Bearer " + admin_key_;
-    auto response = http_get(port_, "/services/" + name, headers);
+    auto response = http_get(host_, port_, "/services/" + name, headers);
     if (response.status != 200) return nullptr;
     return nlohmann::json::parse(response.body, nullptr, false);
 }

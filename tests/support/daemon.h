@@ -27,6 +27,7 @@ struct DaemonOptions {
     std::string llama_server;
     std::map<std::string, std::string> env;
     std::string models_dir;  ///< empty: discovery off
+    std::string host = "127.0.0.1";  ///< listen address (scale-out tests give each node its own)
     bool wait_until_listening = true;
     /// Sent as a Bearer key by service() and wait_state(), for daemons with admin or API keys.
     std::string admin_key;
@@ -41,7 +42,8 @@ public:
 
     uint16_t port() const { return port_; }
     uint16_t first_child_port() const { return child_ports_; }
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+    const std::string& host() const { return host_; }
+    std::string url() const { return "http://" + host_ + ":" + std::to_string(port_); }
     const std::filesystem::path& config_file() const { return config_file_; }
     ChildProcess& process() { return *process_; }
     std::string log() const { return process_->log(); }
@@ -60,8 +62,16 @@ public:
 
     /// Sends `sig` and waits for the exit; the raw wait status, or nullopt on timeout.
     std::optional<int> stop(int sig, std::chrono::milliseconds timeout = std::chrono::seconds(60));
+    /// Starts the daemon again on the same config, addresses and ports, once the last one exited.
+    void start_again();
 
 private:
+    void launch();
+
+    std::string host_;
+    std::map<std::string, std::string> env_;
+    std::vector<std::string> command_prefix_;
+    int launches_ = 0;
     uint16_t port_ = 0;
     uint16_t child_ports_ = 0;
     std::string fixed_part_;  // the keys the harness sets

@@ -25,8 +25,8 @@ HttpResponse convert(const httplib::Result& result) {
     return response;
 }
 
-httplib::Client client_for(uint16_t port) {
-    httplib::Client client("127.0.0.1", port);
+httplib::Client client_for(uint16_t port, const std::string& host = "127.0.0.1") {
+    httplib::Client client(host, port);
     client.set_connection_timeout(10, 0);
     client.set_read_timeout(120, 0);
     return client;
@@ -69,6 +69,17 @@ HttpResponse http_post(uint16_t port, const std::string& path, const std::string
     return convert(client.Post(path.c_str(), to_headers(headers), body, "application/json"));
 }
 
+HttpResponse http_get(const std::string& host, uint16_t port, const std::string& path,
+                      const std::map<std::string, std::string>& headers) {
+    auto client = client_for(port, host);
+    return convert(client.Get(path.c_str(), to_headers(headers)));
+}
+
+HttpResponse http_post(const std::string& host, uint16_t port, const std::string& path, const std::string& body) {
+    auto client = client_for(port, host);
+    return convert(client.Post(path.c_str(), body, "application/json"));
+}
+
 std::vector<HttpResponse> raw_exchange(uint16_t port, const std::string& bytes, int responses) {
     std::vector<HttpResponse> out;
     StreamReader reader(port, bytes);
@@ -95,22 +106,38 @@ std::string chat_body(const std::string& model, bool stream, int max_tokens) {
            std::to_string(max_tokens) + (stream ? R"(,"stream":true})" : "}");
 }
 
+namespace {
+
+std::string request_text(const std::string& method, const std::string& path, const std::string& body,
+                         const std::map<std::string, std::string>& headers) {
+    std::string request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n";
+    for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
+    return request + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+}  // namespace
+
 StreamReader::StreamReader(uint16_t port, const std::string& method, const std::string& path, const std::string& body,
                            const std::map<std::string, std::string>& headers)
-    : StreamReader(port, [&] {
-          std::string request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n";
-          for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
-          return request + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-      }()) {}
+    : StreamReader(port, request_text(method, path, body, headers)) {}
 
 StreamReader::StreamReader(uint16_t port, const std::string& raw_request) {
+    connect_and_send("127.0.0.1", port, raw_request);
+}
+
+StreamReader::StreamReader(const std::string& host, uint16_t port, const std::string& method, const std::string& path,
+                           const std::string& body) {
+    connect_and_send(host, port, request_text(method, path, body, {}));
+}
+
+void StreamReader::connect_and_send(const std::string& host, uint16_t port, const std::string& raw_request) {
     fd_ = net::UniqueFd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
     int one = 1;
     ::setsockopt(fd_.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::inet_pton(AF_INET, host.c_str(), &address.sin_addr);
     if (::connect(fd_.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
         closed_ = true;
         return;

@@ -28,6 +28,10 @@ struct HttpResponse {
 HttpResponse http_get(uint16_t port, const std::string& path, const std::map<std::string, std::string>& headers = {});
 HttpResponse http_post(uint16_t port, const std::string& path, const std::string& body,
                        const std::map<std::string, std::string>& headers = {});
+/// The same on another loopback address (scale-out tests put each node on its own, 127.0.0.2, ...).
+HttpResponse http_get(const std::string& host, uint16_t port, const std::string& path,
+                      const std::map<std::string, std::string>& headers = {});
+HttpResponse http_post(const std::string& host, uint16_t port, const std::string& path, const std::string& body);
 
 /// OPTIONS, as a browser sends a CORS preflight.
 HttpResponse http_options(uint16_t port, const std::string& path, const std::map<std::string, std::string>& headers = {});
@@ -46,6 +50,9 @@ public:
                  const std::map<std::string, std::string>& headers = {});
     /// Sends `raw_request` exactly as given.
     StreamReader(uint16_t port, const std::string& raw_request);
+    /// A request to another loopback address (an IPv4 address such as 127.0.0.2).
+    StreamReader(const std::string& host, uint16_t port, const std::string& method, const std::string& path,
+                 const std::string& body);
 
     /// Appends whatever arrives next (raw bytes, unparsed) to `into`; false on timeout or close.
     bool read_raw(std::string& into, std::chrono::milliseconds timeout);
@@ -66,6 +73,7 @@ public:
     void close() { fd_.reset(); }
 
 private:
+    void connect_and_send(const std::string& host, uint16_t port, const std::string& raw_request);
     bool fill(std::chrono::milliseconds timeout);
     void decode_available();
 

@@ -122,6 +122,8 @@ struct Config {
     std::vector<std::string> admin_origins;
     bool forward_credentials = false;         ///< pass Authorization and X-Api-Key on to children
 
+    // Scale-out (docs/SCALE-OUT.md): HAProxy's agent-check endpoint, off when unset.
+    std::optional<ListenAddress> agent_listen;
     /// Browser origins allowed to call /v1/* and /upstream/* (CORS): "*" (any, the default, as
     /// llama-server does) or "scheme://host[:port]" entries, lowercase. Empty: no CORS headers.
     std::vector<std::string> cors_origins{"*"};

@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "ggufd/agent/drain_state.h"
 #include "ggufd/config/config.h"
 #include "ggufd/gpu/device_monitor.h"
 #include "ggufd/supervisor/supervisor.h"
@@ -25,10 +26,10 @@ using ReloadRequester = std::function<void(ReloadReply reply)>;
 
 class Gateway {
 public:
-    /// `devices` is read for GET /gpus and status output; it must outlive the gateway.
-    /// `reload` carries out POST /reload.
+    /// `devices` is read for GET /gpus and status output; `drains` is set by POST /drain; both
+    /// must outlive the gateway. `reload` carries out POST /reload.
     Gateway(const config::Config& config, supervisor::Supervisor& supervisor, const gpu::DeviceMonitor& devices,
-            ReloadRequester reload);
+            agent::DrainState& drains, ReloadRequester reload);
     ~Gateway();  ///< stops the workers
 
     /// Binds the listeners and starts the workers. Throws net::SocketError ("listen on

@@ -66,6 +66,10 @@ public:
     /// Front door: releases a slot claimed by try_begin_request().
     void end_request();
     int in_flight() const { return in_flight_.load(); }
+    /// Agent (docs/SCALE-OUT.md): the fewest requests in flight at any moment since the previous
+    /// call, which starts the next window. Slots busy through whole windows are held by long
+    /// requests (streams); a run of short requests leaves free moments between them.
+    int take_in_flight_low_water();
     /// When the last request ended (or began), for idle unload and least-recently-used eviction.
     std::chrono::steady_clock::time_point last_used() const;
 
@@ -95,6 +99,7 @@ private:
     std::atomic<ServiceState> state_{ServiceState::stopped};
     std::atomic<uint16_t> port_{0};
     std::atomic<int> in_flight_{0};
+    std::atomic<int> in_flight_low_water_{0};
     std::atomic<int64_t> last_used_ns_;
     std::atomic<int> stalls_in_a_row_{0};
     mutable std::mutex status_mutex_;

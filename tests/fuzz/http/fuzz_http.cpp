@@ -3,11 +3,10 @@
 // incomplete in the buffer one byte shorter, errors carry a status and a message, and a chunked
 // body decodes to the same bytes however it is cut into reads.
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "ggufd/net/chunked.h"
 #include "ggufd/net/http_message.h"
 
@@ -15,11 +14,7 @@ namespace {
 
 using namespace ggufd::net;
 
-void check(bool ok, const char* what) {
-    if (ok) return;
-    std::fprintf(stderr, "fuzz_http: %s\n", what);
-    std::abort();
-}
+void check(bool ok, const char* what) { ggufd::fuzz::check(ok, "fuzz_http", what); }
 
 template <typename Head, typename Parse>
 void check_head_parser(std::string_view input, size_t max_head, Parse parse, bool is_request) {

@@ -175,6 +175,24 @@ TEST(RequestReader, LimitsGiveTheirStatus) {
         << "framing overhead counts: 2 x the body limit + 64 KiB at most";
 }
 
+// Found by fuzz_request_reader: the framing cap was checked once per read, so a body over it
+// followed by a malformed line was a 400 when it came in one read and a 413 when cut before the
+// bad line. Checked after each piece of data, the verdict is the same wherever the reads are cut.
+TEST(RequestReader, AChunkedBodyOverTheFramingCapGetsOneVerdictWhereverItIsCut) {
+    std::string stream = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
+    while (stream.size() < 70000) stream += "1;" + std::string(1000, 'e') + "\r\nx\r\n";
+    stream += "not a chunk size\r\n";
+    const RequestLimits limits{.max_body_bytes = 1000};
+    EXPECT_EQ(run(stream, limits).error_status, 413);
+    for (size_t cut = stream.size() - 2000; cut < stream.size(); cut += 7) {
+        RequestReader reader(limits);
+        EXPECT_EQ(run(reader, {std::string_view(stream).substr(0, cut), std::string_view(stream).substr(cut)})
+                      .error_status,
+                  413)
+            << "cut at " << cut;
+    }
+}
+
 TEST(RequestReader, HostIsRequiredOnceOnHttp11) {
     EXPECT_EQ(run("GET / HTTP/1.1\r\n\r\n").error_status, 400);
     EXPECT_EQ(run("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n").error_status, 400);
