@@ -15,7 +15,7 @@ build="$root/build-bench"
 source "$root/bench/lib.sh"
 source "$root/bench/big_bodies.sh"
 
-rounds=3 duration=4 tokens=32 interval=0 real=1 pin=0 quick=0 new_connections=0 niceness=0
+rounds=3 duration=4 tokens=32 interval=0 real=1 pin=0 quick=0 new_connections=0 niceness=0 big_only=0
 loop_list="1,cpu" baseline_commit=11b0361 big_list="8,16,32"
 usage() {
   cat <<EOF
@@ -32,7 +32,7 @@ usage: scripts/bench.sh [options]
   --baseline C    also measure ggufd as it was at commit C, built in build-bench-baseline-C/
                   (default 11b0361, before the front-door rewrite); --no-baseline: do not
   --big-bodies L  body sizes in MB routed beside streams on one event loop (default 8,16,32);
-                  --no-big-bodies: skip that scenario
+                  --no-big-bodies: skip that scenario; --big-bodies-only: run only that scenario
   --new-connections  a new connection for every stream (default: a stream's connection carries
                   the next stream of its slot, as SDK clients pool connections)
   --no-real       skip the real llama-server upstream (and the router target)
@@ -53,6 +53,7 @@ while [ $# -gt 0 ]; do
     --no-baseline) baseline_commit="" ;;
     --big-bodies) big_list="$2"; shift ;;
     --no-big-bodies) big_list="" ;;
+    --big-bodies-only) big_only=1 real=0 ;;
     --new-connections) new_connections=1 ;;
     --no-real) real=0 ;;
     --pin) pin=1 ;;
@@ -145,6 +146,7 @@ measure_upstream() {
 # --- The fake upstream: what the proxies add, and nothing else, at each event-loop count ------
 
 for loops in "${loop_counts[@]}"; do
+  [ "$big_only" = 0 ] || break
   start_fake_targets "$loops" "$interval"
   specs=($(fake_target_specs))
   # Idle memory is recorded for the last loop count (one per CPU by default: the defaults).

@@ -61,6 +61,11 @@ void ClientConnection::on_io(uint32_t events) {
     drive();
 }
 
+void ClientConnection::resume() {
+    if (producer_) producer_->on_resume();
+    drive();
+}
+
 void ClientConnection::drive() {
     if (driving_) return;  // the loop on the stack picks up whatever changed
     driving_ = true;

@@ -31,6 +31,9 @@ public:
     virtual void on_client_gone() = 0;
     /// Periodic check (about once a second) for timeouts.
     virtual void on_sweep(net::Clock::time_point now) = 0;
+    /// The connection resumed work put off with Worker::resume_later (the producer spent its
+    /// I/O budget for one loop turn and asked to continue on the next).
+    virtual void on_resume() {}
 };
 
 /// ClientConnection drives one connection through its requests in a loop, never by recursion:
@@ -97,8 +100,9 @@ public:
     void sweep(net::Clock::time_point now);
     /// At shutdown: closes the connection if it is between requests.
     void close_if_idle();
-    /// Continues work that was put off so that other connections could run.
-    void resume() { drive(); }
+    /// Continues work that was put off so that other connections could run: reading requests,
+    /// or the producer's (a body being sent to a child).
+    void resume();
     /// At max_connections: nullopt while a request is being answered (never closed to make
     /// room); otherwise what it is waiting for (0 the next request, 1 the rest of a head, 2 a
     /// body: the lower, the sooner it goes) and since when.

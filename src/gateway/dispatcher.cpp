@@ -66,6 +66,8 @@ void route_by_model_off_loop(ClientConnection& connection) {
     worker->context().body_validator.submit({std::move(buffer), offset, body.size(), std::move(done)});
 }
 
+static_assert(kModelFieldPadding <= net::RequestReader::kBodyReadAhead, "a big body would be copied to pad it");
+
 void handle_model_request(ClientConnection& connection) {
     const std::string_view body = connection.body_with_padding(kModelFieldPadding);
     if (body.size() > kOnLoopBodyBytes) return route_by_model_off_loop(connection);

@@ -66,18 +66,27 @@ bool ProxyExchange::connect(bool allow_reuse) {
     return true;
 }
 
+// Sends what the child's socket takes, at most kSendBudgetPerWake bytes per call (one sendmsg
+// copies no more either): a big body goes out over several loop turns, the worker's other
+// connections and streams served in between. A call that stops with the socket still writable
+// gets no new EPOLLOUT edge, so it continues through the client connection's resume, which
+// finds the connection by id (it, and this exchange, may be gone by then).
 void ProxyExchange::send_request() {
     std::string_view body = client_.body();
     const size_t total = request_head_.size() + body.size();
-    while (sent_ < total) {
+    const size_t budget_end = std::min(total, sent_ + kSendBudgetPerWake);
+    while (sent_ < budget_end) {
+        size_t room = budget_end - sent_;
         iovec parts[2];
         int count = 0;
         if (sent_ < request_head_.size()) {
-            parts[count++] = {request_head_.data() + sent_, request_head_.size() - sent_};
-            if (!body.empty()) parts[count++] = {const_cast<char*>(body.data()), body.size()};
+            const size_t head_part = std::min(room, request_head_.size() - sent_);
+            parts[count++] = {request_head_.data() + sent_, head_part};
+            room -= head_part;
+            if (room > 0) parts[count++] = {const_cast<char*>(body.data()), std::min(room, body.size())};
         } else {
             size_t offset = sent_ - request_head_.size();
-            parts[count++] = {const_cast<char*>(body.data()) + offset, body.size() - offset};
+            parts[count++] = {const_cast<char*>(body.data()) + offset, std::min(room, body.size() - offset)};
         }
         msghdr message{};
         message.msg_iov = parts;
@@ -92,8 +101,13 @@ void ProxyExchange::send_request() {
         on_upstream_closed(n < 0 ? errno : 0);
         return;
     }
+    if (sent_ < total) return client_.worker().resume_later(client_.id());
     stage_ = Stage::awaiting_head;
     last_upstream_activity_ = request_sent_at_ = client_.worker().loop().now();
+}
+
+void ProxyExchange::on_resume() {
+    if (stage_ == Stage::sending) send_request();
 }
 
 void ProxyExchange::on_upstream_io(uint32_t events) {

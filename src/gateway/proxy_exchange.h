@@ -33,6 +33,12 @@ public:
     void on_client_drained() override;
     void on_client_gone() override;
     void on_sweep(net::Clock::time_point now) override;
+    void on_resume() override;
+
+    /// The most bytes of the request (head and body) sent to the child in one loop turn: a
+    /// 32 MB body is copied into the kernel a slice at a time, each well under a millisecond
+    /// (docs/PERFORMANCE.md), with the worker's other connections served between slices.
+    static constexpr size_t kSendBudgetPerWake = 1024 * 1024;
 
 private:
     enum class Stage { sending, awaiting_head, relaying, done };

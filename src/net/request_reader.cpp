@@ -149,7 +149,15 @@ bool RequestReader::parse_head() {
 bool RequestReader::read_body() {
     switch (head_.framing) {
         case BodyFraming::content_length:
-            if (buffered() - head_bytes_ < head_.content_length) return false;
+            if (buffered() - head_bytes_ < head_.content_length) {
+                // Room for the whole body at once (within max_body_bytes, checked with the head;
+                // pages are only touched as bytes arrive), and for a parser's read-ahead after
+                // it: growing by doubling would copy up to half of a big body in one append,
+                // milliseconds on the event loop.
+                const size_t whole = start_ + head_bytes_ + static_cast<size_t>(head_.content_length) + kBodyReadAhead;
+                if (buffer_.capacity() < whole) buffer_.reserve(whole);
+                return false;
+            }
             body_bytes_ = head_.content_length;
             break;
         case BodyFraming::chunked:

@@ -6,7 +6,10 @@
 // their "model" and the fake's own 404 ("File Not Found") shows that they reached it.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <memory>
 #include <thread>
+#include <vector>
 
 #include "attack.h"
 #include "daemon.h"
@@ -131,4 +134,39 @@ TEST(BigBodies, AMalformedBigBodyGetsAShort400ThatSaysWhere) {
     EXPECT_NE(answers[0].body.find("invalid_json"), std::string::npos) << answers[0].body;
     EXPECT_NE(answers[0].body.find("line 3"), std::string::npos) << answers[0].body;
     EXPECT_LT(answers[0].body.size(), 1024u);
+}
+
+// A body goes to the child a slice per loop turn (ProxyExchange::kSendBudgetPerWake), resumed by
+// connection id. Several big bodies on one worker then go out interleaved, each one whole (the
+// fake reads a body to its end before its 404); clients that leave while theirs is on its way
+// leave the others unharmed; and a prober on the same worker is answered throughout.
+TEST(BigBodies, BigBodiesSentToTheChildInSlicesArriveWholeBesideOthersAndLeavers) {
+    TempDir dir;
+    Daemon daemon(dir, one_worker(dir));
+    ASSERT_TRUE(daemon.wait_state("fake", "ready")) << daemon.log();
+    Prober prober(daemon.port());
+
+    const std::string upload = post("/v1/upload", image_request(16u << 20));
+    constexpr int kStaying = 4, kLeaving = 2;
+    std::vector<std::unique_ptr<RawConnection>> clients;
+    for (int i = 0; i < kStaying + kLeaving; ++i) clients.push_back(std::make_unique<RawConnection>(daemon.port()));
+    std::vector<std::thread> senders;
+    std::atomic<int> sent{0};
+    for (auto& client : clients) {
+        senders.emplace_back([&, connection = client.get()] { sent += connection->send_all(upload) ? 1 : 0; });
+    }
+    for (auto& sender : senders) sender.join();
+    ASSERT_EQ(sent.load(), kStaying + kLeaving);
+    for (int i = kStaying; i < kStaying + kLeaving; ++i) clients[static_cast<size_t>(i)]->close();
+
+    for (int i = 0; i < kStaying; ++i) {
+        auto answers = read_responses(*clients[static_cast<size_t>(i)], 1);
+        ASSERT_EQ(answers.size(), 1u) << "client " << i;
+        EXPECT_TRUE(reached_the_fake(answers[0])) << "client " << i << ": " << answers[0].status << " " << answers[0].body;
+    }
+    prober.stop();
+    EXPECT_TRUE(prober.failures().empty()) << join(prober.failures());
+    EXPECT_LT(prober.slowest(), kAnswerBound);
+    EXPECT_TRUE(wait_until([&] { return usage_of(daemon.process().pid()).rss_bytes < kRssBound; }))
+        << "RSS " << usage_of(daemon.process().pid()).rss_bytes << " once the bodies are gone";
 }

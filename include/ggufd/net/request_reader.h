@@ -82,6 +82,9 @@ public:
     /// A buffer that held a large body is released once empty, so an idle keep-alive
     /// connection costs little however big its last request was.
     static constexpr size_t kRetainedCapacity = 256 * 1024;
+    /// Room made after a Content-Length body as it arrives: body_with_padding() up to this many
+    /// bytes then needs no copy of the body.
+    static constexpr size_t kBodyReadAhead = 64;
 
 private:
     enum class Stage { head, body, complete, failed };
