@@ -1,5 +1,6 @@
 #include "client_connection.h"
 
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -357,6 +358,11 @@ std::optional<ClientConnection::WaitingFor> ClientConnection::waiting_for() cons
     if (phase_ != Phase::reading) return std::nullopt;
     int rank = reader_.idle() ? 0 : waiting_ == Wait::head ? 1 : 2;
     return WaitingFor{rank, waiting_since_};
+}
+
+bool ClientConnection::has_unread_input() const {
+    int unread = 0;
+    return ::ioctl(fd_.get(), FIONREAD, &unread) == 0 && unread > 0;
 }
 
 }  // namespace ggufd::gateway

@@ -111,6 +111,9 @@ public:
         net::Clock::time_point since;
     };
     std::optional<WaitingFor> waiting_for() const;
+    /// Whether the client has sent bytes this connection has not read yet: such a connection is
+    /// about to be served, not idle, whatever waiting_for() says.
+    bool has_unread_input() const;
 
     static constexpr int kMaxRequestsPerWake = 64;
     static constexpr int kMaxReadsPerWake = 16;

@@ -96,14 +96,21 @@ bool Worker::make_room() {
     for (auto& [id, connection] : connections_) {
         if (auto waiting = connection->waiting_for()) candidates.push_back({*waiting, connection.get()});
     }
-    size_t count = std::min(kEvictBatch, candidates.size());
-    std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(count), candidates.end(),
-                      [](const Candidate& a, const Candidate& b) {
+    // Twice the batch in order, so that connections whose request is already in their socket
+    // (accepted in a flood, not read yet) can be passed over: they are about to be served.
+    size_t considered = std::min(2 * kEvictBatch, candidates.size());
+    std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(considered),
+                      candidates.end(), [](const Candidate& a, const Candidate& b) {
                           return a.waiting.rank != b.waiting.rank ? a.waiting.rank < b.waiting.rank
                                                                   : a.waiting.since < b.waiting.since;
                       });
-    for (size_t i = 0; i < count; ++i) candidates[i].connection->abort();
-    return count > 0;
+    size_t closed = 0;
+    for (size_t i = 0; i < considered && closed < kEvictBatch; ++i) {
+        if (candidates[i].connection->has_unread_input()) continue;
+        candidates[i].connection->abort();
+        ++closed;
+    }
+    return closed > 0;
 }
 
 bool Worker::make_room_at_capacity() {
