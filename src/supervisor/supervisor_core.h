@@ -20,6 +20,7 @@
 #include "ggufd/config/config.h"
 #include "ggufd/net/event_loop.h"
 #include "ggufd/supervisor/supervisor.h"
+#include "ggufd/util/published.h"
 #include "memory_waiter.h"
 #include "port_allocator.h"
 #include "service_runner.h"
@@ -76,8 +77,8 @@ private:
     std::map<uint64_t, std::unique_ptr<ServiceRunner>> runners_;  ///< by generation: current and retired
     std::map<std::string, uint64_t> current_;                     ///< name -> generation of its runner
     uint64_t next_generation_ = 1;
-    std::atomic<std::shared_ptr<const ServiceDirectory>> directory_;
-    std::atomic<std::shared_ptr<const std::vector<DeviceBudget>>> budgets_;
+    util::Published<const ServiceDirectory> directory_;
+    util::Published<const std::vector<DeviceBudget>> budgets_;
     std::thread thread_;
     std::function<void()> on_eager_settled_;
     bool starting_eager_ = true;
