@@ -19,7 +19,9 @@ constexpr size_t kStatusLogLines = 20;
 
 Response services_list(GatewayContext& context) {
     nlohmann::json services = nlohmann::json::array();
-    for (const auto& service : context.supervisor.directory()->services) services.push_back(service_json(*service));
+    // Held for the loop: a reload may publish a new directory and free this one meanwhile.
+    auto directory = context.supervisor.directory();
+    for (const auto& service : directory->services) services.push_back(service_json(*service));
     return Response::json(200, nlohmann::json{{"services", services}, {"gpus", gpus_json(context)}}.dump());
 }
 

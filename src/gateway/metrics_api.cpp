@@ -99,7 +99,9 @@ void per_gpu(Exposition& out, const nlohmann::json& gpus, const char* key, const
 
 std::string prometheus_metrics(const GatewayContext& context) {
     std::vector<ServiceSample> services;
-    for (const auto& s : context.supervisor.directory()->services) {
+    // Held for the loop: a reload may publish a new directory and free this one meanwhile.
+    auto directory = context.supervisor.directory();
+    for (const auto& s : directory->services) {
         services.push_back({s.get(), "service=\"" + escape(s->name()) + "\"", s->status()});
     }
     Exposition out;

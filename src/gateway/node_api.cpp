@@ -18,7 +18,9 @@ nlohmann::json address_json(const std::optional<config::ListenAddress>& address)
 nlohmann::json node_info(GatewayContext& context) {
     const config::Config& config = context.config;
     nlohmann::json services = nlohmann::json::array();
-    for (const auto& service : context.supervisor.directory()->services) {
+    // Held for the loop: a reload may publish a new directory and free this one meanwhile.
+    auto directory = context.supervisor.directory();
+    for (const auto& service : directory->services) {
         const config::ServiceConfig& settings = service->config();
         supervisor::ServiceStatus status = service->status();
         services.push_back({{"name", settings.name},
@@ -40,7 +42,9 @@ nlohmann::json node_info(GatewayContext& context) {
 nlohmann::json drain_status(GatewayContext& context) {
     using Clock = agent::DrainState::Clock;
     nlohmann::json services = nlohmann::json::array();
-    for (const auto& service : context.supervisor.directory()->services) {
+    // Held for the loop: a reload may publish a new directory and free this one meanwhile.
+    auto directory = context.supervisor.directory();
+    for (const auto& service : directory->services) {
         agent::DrainState::Progress progress = context.drains.progress(service->name());
         nlohmann::json not_yet_told = nlohmann::json::array();
         for (agent::Role role : progress.not_yet_told) not_yet_told.push_back(agent::to_string(role));

@@ -56,7 +56,9 @@ Response model_retrieve(GatewayContext& context, const std::string& id) {
 
 Response daemon_health(GatewayContext& context, const Route& route) {
     std::vector<ServiceCondition> services;
-    for (const auto& service : context.supervisor.directory()->services) {
+    // Held for the loop: a reload may publish a new directory and free this one meanwhile.
+    auto directory = context.supervisor.directory();
+    for (const auto& service : directory->services) {
         auto status = service->status();
         services.push_back({service->name(), status.state, status.cause,
                             service->config().load == config::LoadMode::eager, status.reason});

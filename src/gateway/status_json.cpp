@@ -106,7 +106,9 @@ nlohmann::json gpus_json(const GatewayContext& context) {
     for (auto& [index, json] : devices) {
         uint64_t committed = 0;
         nlohmann::json services = nlohmann::json::array();
-        for (const auto& service : context.supervisor.directory()->services) {
+        // Held for the loop: a reload may publish a new directory and free this one meanwhile.
+        auto directory = context.supervisor.directory();
+        for (const auto& service : directory->services) {
             auto status = service->status();
             if (!holds_memory(status.state)) continue;
             if (std::find(status.gpus.begin(), status.gpus.end(), index) == status.gpus.end()) continue;
