@@ -52,7 +52,7 @@ run_tsan() {
   : >"$log"
   for binary in unit_net unit_gateway unit_supervisor "integration_tests --gtest_filter=-DoctorTest.*"; do
     # shellcheck disable=SC2086  # the filter is a separate word
-    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" "$build"/$binary 2>&1 | tee -a "$log" || status=1
+    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$root/tests/tsan.supp" "$build"/$binary 2>&1 | tee -a "$log" || status=1
   done
   ok=$(grep -c '^\[       OK \]' "$log" || true)
   bad=$(grep -cE '^\[  FAILED  \] .* \([0-9]+ ms\)$' "$log" || true)

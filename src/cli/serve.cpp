@@ -105,7 +105,8 @@ int run_serve(const ServeOptions& options) {
     monitor.refresh_every(std::chrono::seconds(5));
 
     supervisor::Supervisor supervisor(config, make_gpu_assigner(gpus.devices), make_memory_options(config, monitor));
-    for (const auto& budget : *supervisor.budgets()) {
+    auto budgets = supervisor.budgets();  // held for the loop: a reload may replace it meanwhile
+    for (const auto& budget : *budgets) {
         spdlog::info("GPU {}: memory budget {} ({})", budget.device, units::format_bytes(budget.bytes), budget.source);
     }
     agent::DrainState drains;

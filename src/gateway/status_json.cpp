@@ -97,7 +97,8 @@ nlohmann::json gpus_json(const GatewayContext& context) {
                                  {"used_bytes", optional_bytes(device.memory.used_bytes)},
                                  {"free_bytes", optional_bytes(device.memory.free_bytes)}};
     }
-    for (const auto& budget : *context.supervisor.budgets()) {
+    auto budgets = context.supervisor.budgets();  // held for the loop: a reload may replace it meanwhile
+    for (const auto& budget : *budgets) {
         auto& json = devices[budget.device];
         json["index"] = budget.device;
         json["budget_bytes"] = budget.bytes;
