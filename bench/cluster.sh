@@ -73,7 +73,7 @@ trap 'stop_all; save_logs; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 raw="$work/raw.jsonl"
 : >"$raw"
-record "$(meta_record)"
+record "$(meta_record "$rounds round(s) × ${duration} s per measurement; cluster.sh")"
 
 # start_node NAME LLAMA_SERVER SERVICE_TOML: a ggufd node on loopback with an agent; sets
 # node_port.

@@ -70,7 +70,7 @@ json_string() {  # a JSON string literal of $1
   printf '"%s"' "${s//$'\n'/ }"
 }
 
-meta_record() {
+meta_record() {  # meta_record SETTINGS [EXTRA]: EXTRA is more "key":value, pairs, each ending in a comma
   local cpu memory
   cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
   memory="$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
@@ -78,10 +78,7 @@ meta_record() {
     "$(json_string "$(date -u '+%Y-%m-%d %H:%M UTC')")" "$(json_string "$commit")" \
     "$(json_string "$(nproc) × $cpu, $memory")" "$(json_string "$(uname -r)")"
   printf '"tools":%s,' "$(json_string "$(nginx -v 2>&1 | sed 's/^nginx version: //'), HAProxy $(haproxy -v | awk 'NR==1 { print $3 }'), wrk $(wrk -v 2>&1 | awk 'NR==1 { print $2 }'), llama-server ${llama_server:+$("$llama_server" --version 2>&1 | sed -n 's/^version: //p' | head -1)}")"
-  printf '"settings":%s,' "$(json_string "$rounds round(s) × ${duration} s per measurement; non-streaming: $chat_max_tokens tokens, wrk, keep-alive; streaming: $tokens tokens ($((tokens + 3)) events) per stream, fake token interval $interval, sse-bench, $([ "$new_connections" = 1 ] && echo "a new connection per stream" || echo "keep-alive"); CPU pinning: $([ "$pin" = 1 ] && echo "load generators on $client_cpus, servers on $server_cpus" || echo none); niceness $niceness")"
-  [ -z "$baseline_build" ] ||
-    printf '"baseline":%s,' "$(json_string "ggufd at $baseline_commit, built in $(basename "$(dirname "$baseline_build")")/")"
-  printf '"event loops per proxy":%s,' "$(json_string "${loop_counts[*]} (ggufd workers, nginx worker_processes, HAProxy nbthread)")"
+  printf '"settings":%s,%s' "$(json_string "$1")" "${2:-}"
   printf '"load average at start":%s}}\n' "$(json_string "$(cut -d' ' -f1-3 /proc/loadavg)")"
 }
 

@@ -113,7 +113,10 @@ trap 'exit 130' INT TERM
 raw="$work/raw.jsonl"
 : >"$raw"
 
-record "$(meta_record)"
+settings="$rounds round(s) × ${duration} s per measurement; non-streaming: $chat_max_tokens tokens, wrk, keep-alive; streaming: $tokens tokens ($((tokens + 3)) events) per stream, fake token interval $interval, sse-bench, $([ "$new_connections" = 1 ] && echo "a new connection per stream" || echo "keep-alive"); CPU pinning: $([ "$pin" = 1 ] && echo "load generators on $client_cpus, servers on $server_cpus" || echo none); niceness $niceness"
+extra="$([ -z "$baseline_build" ] || printf '"baseline":%s,' "$(json_string "ggufd at $baseline_commit, built in $(basename "$(dirname "$baseline_build")")/")")"
+extra+="$(printf '"event loops per proxy":%s,' "$(json_string "${loop_counts[*]} (ggufd workers, nginx worker_processes, HAProxy nbthread)")")"
+record "$(meta_record "$settings" "$extra")"
 
 # --- One upstream's set of measurements: non-streaming with wrk, streaming with sse-bench -----
 
