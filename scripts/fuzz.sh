@@ -10,7 +10,7 @@ seconds="${1:-60}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$root/build-fuzz"
 
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG" \
   -DCMAKE_CXX_COMPILER=clang++ -DGGUFD_BUILD_FUZZERS=ON -DGGUFD_BUILD_TESTS=OFF >/dev/null
 cmake --build "$build" -j "$(nproc)" --target fuzzers
 
