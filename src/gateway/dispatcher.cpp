@@ -36,9 +36,7 @@ void route_by_model(ClientConnection& connection, const ModelField& field) {
     }
     auto service = directory->find(field.model);
     if (!service) {
-        const auto& config = connection.worker().context().config;
-        return connection.respond(
-            Response::error(404, unknown_model_message(field.model, *directory, config), "model_not_found"));
+        return connection.respond(Response::error(404, unknown_model_message(field.model, *directory), "model_not_found"));
     }
     proxy_to_service(connection, std::move(service), connection.request().target);
 }

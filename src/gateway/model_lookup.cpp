@@ -17,22 +17,21 @@ std::string known_models(const supervisor::ServiceDirectory& directory, size_t l
     return names.empty() ? "(none)" : names;
 }
 
-std::string where_models_come_from(const config::Config& config) {
-    std::string services = config.source_file.empty() ? "" : "the services of " + config.source_file.string();
-    if (config.models_dir.empty()) {
+std::string where_models_come_from(const supervisor::ModelSources& sources) {
+    std::string services = sources.config_file.empty() ? "" : "the services of " + sources.config_file.string();
+    if (sources.models_dir.empty()) {
         return "models are " + (services.empty() ? "configured in a config file" : services) +
                " (discovery is off: models_dir = \"\")";
     }
     return "models are " + (services.empty() ? "" : services + " and ") + "the *.gguf files in " +
-           config.models_dir.string() +
-           (config.watch_models_dir ? " (a file added there is served within seconds)"
+           sources.models_dir.string() +
+           (sources.models_dir_watched ? " (a file added there is served within seconds)"
                                     : " (a file added there is served after `ggufd reload`)");
 }
 
-std::string unknown_model_message(std::string_view model, const supervisor::ServiceDirectory& directory,
-                                  const config::Config& config) {
+std::string unknown_model_message(std::string_view model, const supervisor::ServiceDirectory& directory) {
     return "model \"" + std::string(model) + "\" is not served here; known models: " + known_models(directory) + "; " +
-           where_models_come_from(config);
+           where_models_come_from(directory.sources);
 }
 
 }  // namespace ggufd::gateway

@@ -6,7 +6,6 @@
 #include <string>
 #include <string_view>
 
-#include "ggufd/config/config.h"
 #include "ggufd/supervisor/supervisor.h"
 
 namespace ggufd::gateway {
@@ -17,10 +16,10 @@ std::string known_models(const supervisor::ServiceDirectory& directory, size_t l
 
 /// Where models come from: the config file's services and models_dir's *.gguf files, and how a
 /// file added there gets served (on its own when models_dir is watched, else after a reload).
-std::string where_models_come_from(const config::Config& config);
+std::string where_models_come_from(const supervisor::ModelSources& sources);
 
-/// The whole message for a 404: `model "x" is not served here; known models: ...; <where>`.
-std::string unknown_model_message(std::string_view model, const supervisor::ServiceDirectory& directory,
-                                  const config::Config& config);
+/// The whole message for a 404: `model "x" is not served here; known models: ...; <where>`, where
+/// is as the directory's config says (the one running now, after any reload).
+std::string unknown_model_message(std::string_view model, const supervisor::ServiceDirectory& directory);
 
 }  // namespace ggufd::gateway

@@ -49,7 +49,7 @@ Response model_retrieve(GatewayContext& context, const std::string& id) {
     auto directory = context.supervisor.directory();
     auto service = directory->find(id);
     if (!service) {
-        return Response::error(404, unknown_model_message(id, *directory, context.config), "model_not_found");
+        return Response::error(404, unknown_model_message(id, *directory), "model_not_found");
     }
     return Response::json(200, model_entry(id, *service, unix_seconds(context.started_at)).dump());
 }

@@ -91,6 +91,7 @@ void SupervisorCore::publish_directory() {
         directory->by_name.emplace(service.name, handle);
         for (const auto& alias : service.aliases) directory->by_name.emplace(alias, handle);
     }
+    directory->sources = {config_.source_file, config_.models_dir, config_.watch_models_dir};
     directory_.store(std::move(directory));
 }
 

@@ -98,6 +98,21 @@ TEST_F(ModelsWatch, AFileRemovedOrRenamedLeaves) {
     EXPECT_TRUE(leaves("first")) << daemon_->log();
 }
 
+// The 404 names where models come from as the running config says, not as the first one did.
+TEST_F(ModelsWatch, TheNotFoundAnswerFollowsAReload) {
+    auto before = http_post(daemon_->port(), "/v1/chat/completions", chat_body("absent", false));
+    ASSERT_EQ(before.status, 404);
+    EXPECT_NE(before.body.find("served within seconds"), std::string::npos) << before.body;
+
+    daemon_->rewrite_config("watch_models_dir = false\n[defaults]\nargs = [\"--fake-tokens\", \"3\"]\n");
+    auto reload = http_post(daemon_->port(), "/reload", "");
+    ASSERT_EQ(reload.status, 200) << reload.body;
+    auto after = http_post(daemon_->port(), "/v1/chat/completions", chat_body("absent", false));
+    ASSERT_EQ(after.status, 404);
+    EXPECT_NE(after.body.find("served after `ggufd reload`"), std::string::npos) << after.body;
+    EXPECT_NE(after.body.find(models_.string()), std::string::npos) << after.body;
+}
+
 TEST_F(ModelsWatch, AFileStillBeingWrittenWaitsUntilItIsWhole) {
     const std::string bytes = tiny_model_bytes();
     {

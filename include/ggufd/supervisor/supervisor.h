@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <memory>
@@ -31,11 +32,20 @@ struct Outcome {
 };
 using OutcomeCallback = std::function<void(const Outcome&)>;
 
+/// Where the services come from, as the config that made a directory says: what the 404 for an
+/// unknown model names (a reload can change it).
+struct ModelSources {
+    std::filesystem::path config_file;  ///< empty: no config file
+    std::filesystem::path models_dir;   ///< empty: discovery is off
+    bool models_dir_watched = false;
+};
+
 /// What the front door routes by: every service and alias name -> its handle. Immutable; a
 /// reload publishes a new one.
 struct ServiceDirectory {
     std::vector<std::shared_ptr<ServiceHandle>> services;  ///< in config order
     std::unordered_map<std::string, std::shared_ptr<ServiceHandle>> by_name;  ///< names and aliases
+    ModelSources sources;
 
     std::shared_ptr<ServiceHandle> find(std::string_view name) const;
 };

@@ -33,26 +33,24 @@ TEST(ModelLookup, AHugeFleetIsListedOnlyInPart) {
 }
 
 TEST(ModelLookup, SaysWhereModelsComeFrom) {
-    config::Config config;
-    config.source_file = "/etc/ggufd/ggufd.toml";
-    config.models_dir = "/srv/models";
-    EXPECT_EQ(where_models_come_from(config),
+    supervisor::ModelSources sources{"/etc/ggufd/ggufd.toml", "/srv/models", true};
+    EXPECT_EQ(where_models_come_from(sources),
               "models are the services of /etc/ggufd/ggufd.toml and the *.gguf files in /srv/models (a file added "
               "there is served within seconds)");
-    config.source_file.clear();
-    config.watch_models_dir = false;
-    EXPECT_EQ(where_models_come_from(config),
+    sources.config_file.clear();
+    sources.models_dir_watched = false;
+    EXPECT_EQ(where_models_come_from(sources),
               "models are the *.gguf files in /srv/models (a file added there is served after `ggufd reload`)");
-    config.source_file = "/etc/ggufd/ggufd.toml";
-    config.models_dir.clear();
-    EXPECT_EQ(where_models_come_from(config),
+    sources.config_file = "/etc/ggufd/ggufd.toml";
+    sources.models_dir.clear();
+    EXPECT_EQ(where_models_come_from(sources),
               "models are the services of /etc/ggufd/ggufd.toml (discovery is off: models_dir = \"\")");
 }
 
-TEST(ModelLookup, TheWholeMessage) {
-    config::Config config;
-    config.models_dir = "/srv/models";
-    EXPECT_EQ(unknown_model_message("gpt-9", directory_of({{"alpha", {}}}), config),
+TEST(ModelLookup, TheWholeMessageSaysWhatTheDirectorysConfigSays) {
+    auto directory = directory_of({{"alpha", {}}});
+    directory.sources = {"", "/srv/models", true};
+    EXPECT_EQ(unknown_model_message("gpt-9", directory),
               "model \"gpt-9\" is not served here; known models: alpha; models are the *.gguf files in /srv/models (a "
               "file added there is served within seconds)");
 }
