@@ -14,6 +14,7 @@ build="$root/build-bench"
 source "$root/bench/lib.sh"
 
 concurrency=1 rounds=20 duration=3 paired_loops=1 baseline_commit=11b0361
+# shellcheck disable=SC2034  # read by bench/lib.sh
 interval=0 niceness=0 pin=0 new_connections=0 chat_max_tokens=8 stamp=paired
 client_run=(nice -n 0) server_run=(nice -n 0)
 while [ $# -gt 0 ]; do
@@ -41,7 +42,7 @@ trap 'stop_all; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 raw="$work/raw.jsonl"
 start_fake_targets "$paired_loops" "$interval"
-specs=($(fake_target_specs))
+read -ra specs <<<"$(fake_target_specs)"
 for spec in "${specs[@]}"; do
   check_target "${spec%%=*}" "${spec#*=}" fast
   run_wrk fake "${spec%%=*}" "${spec#*=}" 8 0 1 fast >/dev/null  # warm-up, not recorded
