@@ -26,7 +26,7 @@ std::string where_models_come_from(const supervisor::ModelSources& sources) {
     return "models are " + (services.empty() ? "" : services + " and ") + "the *.gguf files in " +
            sources.models_dir.string() +
            (sources.models_dir_watched ? " (a file added there is served within seconds)"
-                                    : " (a file added there is served after `ggufd reload`)");
+                                        : " (a file added there is served after `ggufd reload`)");
 }
 
 std::string unknown_model_message(std::string_view model, const supervisor::ServiceDirectory& directory) {
